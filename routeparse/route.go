@@ -1,0 +1,249 @@
+package routeparse
+
+import "errors"
+
+// Provider is the API dialect a request speaks. It decides how models are
+// found and in which shape a deny response must be written.
+type Provider uint8
+
+const (
+	ProviderUnknown Provider = iota
+	OpenAI                   // OpenAI and OpenAI-compatible bodies (/v1/chat/completions, /v1/responses, ...)
+	Azure                    // Azure OpenAI (/openai/deployments/{d}/..., /openai/v1/...)
+	Anthropic                // Anthropic Messages API (/v1/messages)
+	Bedrock                  // Amazon Bedrock runtime (/model/{modelId}/{action})
+	Gemini                   // Google Gemini API (/v1beta/models/{m}:{verb})
+	Vertex                   // Google Vertex AI (/v1/projects/{p}/locations/{l}/...)
+	Cohere                   // Cohere (/v1/chat, /v2/chat, ...)
+	Ollama                   // Ollama native (/api/chat, /api/generate, ...)
+)
+
+var providerNames = [...]string{
+	ProviderUnknown: "unknown",
+	OpenAI:          "openai",
+	Azure:           "azure",
+	Anthropic:       "anthropic",
+	Bedrock:         "bedrock",
+	Gemini:          "gemini",
+	Vertex:          "vertex_ai",
+	Cohere:          "cohere",
+	Ollama:          "ollama",
+}
+
+// String returns the provider's LiteLLM-style prefix name ("bedrock",
+// "vertex_ai", ...), which is also how provider-qualified model names are
+// spelled ("bedrock/anthropic.claude-...").
+func (p Provider) String() string {
+	if int(p) < len(providerNames) {
+		return providerNames[p]
+	}
+	return "unknown"
+}
+
+// Source says where in the request a model name was found.
+type Source uint8
+
+const (
+	SourceNone   Source = iota
+	SourcePath          // a path segment (Bedrock {modelId}, Azure {deployment}, Gemini/Vertex models/{m})
+	SourceQuery         // a query parameter (?model=, ?deployment=)
+	SourceBody          // a JSON body member (model, modelId, fallbacks, ...)
+	SourceForm          // a multipart or urlencoded form field (model)
+	SourceHeader        // a header (X-Amzn-SageMaker-Target-Model, ...)
+)
+
+var sourceNames = [...]string{"none", "path", "query", "body", "form", "header"}
+
+func (s Source) String() string {
+	if int(s) < len(sourceNames) {
+		return sourceNames[s]
+	}
+	return "unknown"
+}
+
+// BodyKind says whether and how the body must be read to finish
+// classification. The middleware reads the body only when it is not BodyNone.
+type BodyKind uint8
+
+const (
+	BodyNone      BodyKind = iota // the request line says everything; do not read the body
+	BodyJSON                      // a JSON object whose top level may name models
+	BodyMultipart                 // multipart/form-data (audio transcriptions, image edits)
+)
+
+// Sentinel errors. Every parse error wraps exactly one of them, so callers
+// can map categories to responses with errors.Is.
+var (
+	// ErrMalformedPath: the request line is not in canonical form (dot
+	// segments, //, bad or double percent-encoding, ...) or a known route
+	// prefix is followed by an unknown shape.
+	ErrMalformedPath = errors.New("routeparse: malformed path")
+	// ErrUnknownRoute: nothing in the grammar matches the request.
+	ErrUnknownRoute = errors.New("routeparse: unknown route")
+	// ErrNoModel: the route carries a model but none was found.
+	ErrNoModel = errors.New("routeparse: route names no model")
+	// ErrAmbiguousModel: the request names its model more than once in a way
+	// that different parsers may read differently (duplicate, escaped or
+	// case-variant keys, several form fields), or sources disagree.
+	ErrAmbiguousModel = errors.New("routeparse: ambiguous model")
+	// ErrMalformedBody: the body is not valid for its content type (invalid
+	// JSON, non-string model, BOM, trailing data, bad multipart).
+	ErrMalformedBody = errors.New("routeparse: malformed body")
+	// ErrUnsupportedEncoding: a Content-Encoding the parser cannot decode.
+	ErrUnsupportedEncoding = errors.New("routeparse: unsupported content encoding")
+	// ErrBodyTooLarge: the (decoded) body exceeds the caller's limit.
+	ErrBodyTooLarge = errors.New("routeparse: body too large")
+)
+
+// Operation is what the request asks the provider to do.
+type Operation uint8
+
+const (
+	OpUnknown            Operation = iota
+	OpChatCompletions              // OpenAI-style /chat/completions
+	OpCompletions                  // legacy /completions
+	OpResponses                    // OpenAI Responses API
+	OpMessages                     // Anthropic /v1/messages
+	OpCountTokens                  // token counting (Anthropic, Bedrock, Gemini, Vertex)
+	OpEmbeddings                   // embeddings (OpenAI, Gemini embedContent, ...)
+	OpImageGeneration              // images/generations
+	OpImageEdit                    // images/edits, images/variations (multipart)
+	OpAudioSpeech                  // audio/speech
+	OpAudioTranscription           // audio/transcriptions (multipart)
+	OpAudioTranslation             // audio/translations (multipart)
+	OpModeration                   // moderations
+	OpRealtime                     // realtime sessions (?model=, ?deployment=)
+	OpFineTuning                   // fine_tuning/jobs
+	OpBatch                        // batch APIs (Anthropic message batches, ...)
+	OpRerank                       // rerank (Cohere, ...)
+	OpInvoke                       // Bedrock InvokeModel / InvokeModelWithResponseStream
+	OpConverse                     // Bedrock Converse / ConverseStream
+	OpAsyncInvoke                  // Bedrock StartAsyncInvoke
+	OpGenerateContent              // Gemini/Vertex generateContent / streamGenerateContent
+	OpPredict                      // Vertex/Gemini predict, rawPredict, predictLongRunning, ...
+	OpCachedContents               // Gemini/Vertex cachedContents
+	OpListModels                   // model listing (model-free)
+	OpOther                        // a recognised route that is neither of the above
+)
+
+var operationNames = [...]string{
+	OpUnknown:            "unknown",
+	OpChatCompletions:    "chat_completions",
+	OpCompletions:        "completions",
+	OpResponses:          "responses",
+	OpMessages:           "messages",
+	OpCountTokens:        "count_tokens",
+	OpEmbeddings:         "embeddings",
+	OpImageGeneration:    "image_generation",
+	OpImageEdit:          "image_edit",
+	OpAudioSpeech:        "audio_speech",
+	OpAudioTranscription: "audio_transcription",
+	OpAudioTranslation:   "audio_translation",
+	OpModeration:         "moderation",
+	OpRealtime:           "realtime",
+	OpFineTuning:         "fine_tuning",
+	OpBatch:              "batch",
+	OpRerank:             "rerank",
+	OpInvoke:             "invoke",
+	OpConverse:           "converse",
+	OpAsyncInvoke:        "async_invoke",
+	OpGenerateContent:    "generate_content",
+	OpPredict:            "predict",
+	OpCachedContents:     "cached_contents",
+	OpListModels:         "list_models",
+	OpOther:              "other",
+}
+
+func (o Operation) String() string {
+	if int(o) < len(operationNames) {
+		return operationNames[o]
+	}
+	return "unknown"
+}
+
+// escaping says how a Model's raw text must be decoded.
+type escaping uint8
+
+const (
+	escNone    escaping = iota // raw is the name
+	escPercent                 // raw is a percent-encoded path segment or query value
+	escJSON                    // raw is the contents of a JSON string with backslash escapes
+)
+
+// Model is one model name found in a request, with where it was found.
+// Its raw text is kept as sent and decoded by [Model.Name], so finding a
+// model in a path does not allocate.
+type Model struct {
+	Source Source
+	// Field names the member, segment or parameter that carried the model
+	// ("modelId", "deployment", "model", "fallbacks", ...). Always a constant.
+	Field string
+	// Fallback is true for models named as fallbacks or other secondary
+	// targets of the same request; they are authorized like the primary one.
+	Fallback bool
+
+	raw string
+	esc escaping
+}
+
+// Route is the classification of one request. The zero value is an
+// unclassified request. Models are stored inline for the common case, so a
+// Route on the stack costs no allocation.
+type Route struct {
+	Provider  Provider
+	Operation Operation
+	// Prefix is the gateway prefix the path matched ("/bedrock", "" for none).
+	Prefix string
+	// UpstreamPath is the escaped path with Prefix removed.
+	UpstreamPath string
+	// Stream reports whether the response is a stream (path suffix, verb,
+	// body "stream", form field, or the provider's default).
+	Stream bool
+	// ModelFree is true for routes that name no model by design
+	// (GET /v1/models, health checks, file and batch management).
+	ModelFree bool
+	// Body says whether ParseBody must be called, and with what kind of body.
+	Body BodyKind
+
+	shape     bodyShape // which members ParseBody extracts
+	needModel bool      // the route must end up naming at least one model
+	n         uint8
+	inline    [4]Model
+	extra     []Model
+}
+
+// bodyShape tells the body extractor which members name models.
+type bodyShape uint8
+
+const (
+	shapeNone          bodyShape = iota
+	shapeModel                   // top-level "model" (+ fallbacks, + "stream")
+	shapeModelID                 // Bedrock StartAsyncInvoke: top-level "modelId"
+	shapeBatchRequests           // Anthropic message batches: requests[].params.model
+)
+
+// Models returns every model the request names: after ParseRequest those in
+// the path, query and headers; after ParseBody also those in the body.
+// The slice aliases the Route and must not be modified.
+func (r *Route) Models() []Model {
+	if r.extra != nil {
+		return r.extra
+	}
+	return r.inline[:r.n]
+}
+
+// addModel appends m, spilling to the heap only past the inline capacity.
+func (r *Route) addModel(m Model) {
+	if r.extra != nil {
+		r.extra = append(r.extra, m)
+		return
+	}
+	if int(r.n) < len(r.inline) {
+		r.inline[r.n] = m
+		r.n++
+		return
+	}
+	r.extra = make([]Model, 0, 2*len(r.inline))
+	r.extra = append(r.extra, r.inline[:]...)
+	r.extra = append(r.extra, m)
+}
