@@ -71,6 +71,15 @@ const (
 	BodyMultipart                 // multipart/form-data (audio transcriptions, image edits)
 )
 
+var bodyKindNames = [...]string{"none", "json", "multipart"}
+
+func (b BodyKind) String() string {
+	if int(b) < len(bodyKindNames) {
+		return bodyKindNames[b]
+	}
+	return "unknown"
+}
+
 // Sentinel errors. Every parse error wraps exactly one of them, so callers
 // can map categories to responses with errors.Is.
 var (
@@ -124,6 +133,7 @@ const (
 	OpCachedContents               // Gemini/Vertex cachedContents
 	OpListModels                   // model listing (model-free)
 	OpOther                        // a recognised route that is neither of the above
+	OpGetModel                     // one model's metadata (GET /v1/models/{m}, GET models/{m}); names the model
 )
 
 var operationNames = [...]string{
@@ -152,6 +162,7 @@ var operationNames = [...]string{
 	OpCachedContents:     "cached_contents",
 	OpListModels:         "list_models",
 	OpOther:              "other",
+	OpGetModel:           "get_model",
 }
 
 func (o Operation) String() string {
@@ -168,6 +179,7 @@ const (
 	escNone    escaping = iota // raw is the name
 	escPercent                 // raw is a percent-encoded path segment or query value
 	escJSON                    // raw is the contents of a JSON string with backslash escapes
+	escQuery                   // raw is a percent-encoded query value in which '+' means space
 )
 
 // Model is one model name found in a request, with where it was found.
@@ -184,6 +196,10 @@ type Model struct {
 
 	raw string
 	esc escaping
+	// qual, when set, is prepended to the decoded name with a '/'
+	// (a Vertex publisher other than google and anthropic: "meta/llama-3").
+	// It is a substring of the request, so recording it does not allocate.
+	qual string
 }
 
 // Route is the classification of one request. The zero value is an
@@ -192,6 +208,14 @@ type Model struct {
 type Route struct {
 	Provider  Provider
 	Operation Operation
+	// Dialect is the API shape of the request and response bodies when it
+	// is not Provider's own, and ProviderUnknown otherwise: Anthropic for
+	// the Messages requests anthropic-sdk-go's bedrock and vertex options
+	// send to Bedrock and Vertex, OpenAI for OpenAI-compatible surfaces of
+	// other providers. Provider still decides how model IDs resolve; write
+	// deny responses in [Route.ResponseDialect], which the client's SDK
+	// parses.
+	Dialect Provider
 	// Prefix is the gateway prefix the path matched ("/bedrock", "" for none).
 	Prefix string
 	// UpstreamPath is the escaped path with Prefix removed.
@@ -210,6 +234,15 @@ type Route struct {
 	n         uint8
 	inline    [4]Model
 	extra     []Model
+}
+
+// ResponseDialect is the provider whose error shape the client expects:
+// Dialect when set, Provider otherwise.
+func (r *Route) ResponseDialect() Provider {
+	if r.Dialect != ProviderUnknown {
+		return r.Dialect
+	}
+	return r.Provider
 }
 
 // bodyShape tells the body extractor which members name models.

@@ -1,0 +1,772 @@
+package routeparse
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// DefaultBodyLimit is the body size limit [Parser.ParseBody] applies when
+// the caller passes a limit <= 0: 32 MiB, the largest request the Anthropic
+// Messages API accepts and above OpenAI's 25 MB audio uploads. The limit
+// applies to the body as received and, separately, to its decoded form.
+const DefaultBodyLimit = 32 << 20
+
+// ParseBody finishes classifying r from the request body. Call it only when
+// r.Body is not [BodyNone] (for BodyNone it does nothing and returns nil).
+// contentType and contentEncoding are the request's Content-Type and
+// Content-Encoding header values; body is the whole body as received; limit
+// bounds both the received and the decoded body (<= 0 means
+// [DefaultBodyLimit]).
+//
+// # Encodings
+//
+// Content-Encoding "" and "identity" mean the body is used as is; "gzip"
+// (or "x-gzip") and "deflate" (zlib-wrapped, per RFC 9110) are decoded
+// first, never producing more than limit bytes: a compression bomb fails
+// with [ErrBodyTooLarge] after allocating at most about limit bytes. Any
+// other coding, and any list of codings ("gzip, gzip"), fails with
+// [ErrUnsupportedEncoding]: stacked codings are legal HTTP but no SDK sends
+// them, and each layer is another place for two parsers to disagree.
+//
+// # JSON bodies
+//
+// For [BodyJSON] the body must be exactly one JSON object, valid as
+// encoding/json would accept it in full (not just up to the model), with
+// optional surrounding whitespace and no byte-order mark. Only top-level
+// members count; "model" inside messages or tools is data. Members are
+// compared after unescaping their keys, and for each member ParseBody
+// interprets, a second copy or a case variant that encoding/json would bind
+// to the same Go field ("Model", "MODEL", "\u004dodel") is refused with
+// [ErrAmbiguousModel]: different JSON parsers keep the first, the last, or
+// the exact-case duplicate, and the dispatcher must not read a different
+// model than the one authorized.
+//
+// Depending on the route the model members are:
+//
+//   - "model": a string; a string with commas, "a,b", names each
+//     comma-separated part (trimmed of white space; an empty part is an
+//     error), the way LiteLLM's proxy fans one request out to several
+//     models; or a non-empty list of strings, each a model. A number,
+//     object, null, boolean or empty string is [ErrMalformedBody].
+//     "fallbacks", "context_window_fallbacks" and "content_policy_fallbacks"
+//     (null, or a list whose elements are model strings, {"model": "m", ...}
+//     objects, or {"m": ["f1", "f2"]} maps) add every model they name with
+//     Fallback set. "stream" (true, false or null) sets r.Stream; null
+//     leaves the route's default (Ollama streams unless "stream": false).
+//   - "modelId" (Bedrock StartAsyncInvoke): one string.
+//   - "requests" (Anthropic message batches): a non-empty list whose every
+//     element has "params": {"model": "..."}.
+//
+// Model strings must be non-empty, valid UTF-8, without control characters
+// and without unpaired surrogate escapes; encoding/json would silently turn
+// some of these into U+FFFD, so they are refused instead.
+//
+// A Content-Type of multipart/* or application/x-www-form-urlencoded on a
+// JSON route is refused ([ErrMalformedBody]) since some gateways then parse
+// the body as a form; any other Content-Type is parsed as JSON.
+//
+// # Form bodies
+//
+// For [BodyMultipart] the Content-Type must be multipart/form-data with a
+// boundary. Exactly one part named "model" must be present (a second one,
+// or a part whose name is a case variant of "model", is
+// [ErrAmbiguousModel]); a "stream" part set to "true" or "false" sets
+// r.Stream. File parts are skipped without being copied. URL-encoded forms
+// are not accepted: no SDK sends them to a model-bearing route.
+//
+// # Agreement and failure
+//
+// Every primary (non-fallback) model the body names must equal, after
+// decoding, every primary model already recorded from the path, query or
+// headers; otherwise ParseBody fails with [ErrAmbiguousModel]. If the route
+// must name a model and has no primary model after the body,
+// it fails with [ErrNoModel]; fallbacks alone are not enough, since a
+// gateway would then pick a default the caller never named.
+//
+// On error, r is left as it was before the call (no model from the body is
+// kept, Stream is restored), and the caller must deny the request. Errors
+// are *[Error] values wrapping one of the package's sentinels.
+//
+// ParseBody does not modify body. Models it records do not alias body.
+func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body []byte, limit int64) error {
+	if r.Body == BodyNone {
+		return nil
+	}
+	if limit <= 0 {
+		limit = DefaultBodyLimit
+	}
+	data, err := decodeContent(contentEncoding, body, limit)
+	if err != nil {
+		return err
+	}
+	mark := r.mark()
+	stream := r.Stream
+	switch r.Body {
+	case BodyJSON:
+		err = parseJSONBody(r, contentType, data)
+	case BodyMultipart:
+		err = parseMultipartBody(r, contentType, data)
+	default:
+		err = &Error{Shape: "body", Detail: "unknown body kind", Err: ErrMalformedBody}
+	}
+	if err == nil {
+		err = checkAgreement(r, mark)
+	}
+	if err == nil && r.needModel && !hasPrimary(r.Models()) {
+		err = &Error{Shape: "body", Detail: "the request names no model", Err: ErrNoModel}
+	}
+	if err != nil {
+		r.reset(mark)
+		r.Stream = stream
+		return err
+	}
+	return nil
+}
+
+// modelMark records how many models r held, so a failed ParseBody can drop
+// the ones it added.
+type modelMark struct {
+	n        uint8
+	extraLen int
+	hadExtra bool
+}
+
+func (r *Route) mark() modelMark {
+	return modelMark{n: r.n, extraLen: len(r.extra), hadExtra: r.extra != nil}
+}
+
+func (r *Route) reset(m modelMark) {
+	if m.hadExtra {
+		clear(r.extra[m.extraLen:])
+		r.extra = r.extra[:m.extraLen]
+		return
+	}
+	r.extra = nil
+	clear(r.inline[m.n:])
+	r.n = m.n
+}
+
+// modelsSince returns the models added after m was taken.
+func (r *Route) modelsSince(m modelMark) []Model {
+	all := r.Models()
+	if m.hadExtra {
+		return all[m.extraLen:]
+	}
+	return all[m.n:]
+}
+
+func hasPrimary(ms []Model) bool {
+	for i := range ms {
+		if !ms[i].Fallback {
+			return true
+		}
+	}
+	return false
+}
+
+// checkAgreement requires every primary model from the body to equal every
+// primary model recorded before it (path, query, headers). Two names in one
+// request that the authorizer and the dispatcher could pick differently
+// from are refused rather than both authorized: the upstream may use a
+// third rule to choose.
+func checkAgreement(r *Route, m modelMark) error {
+	all := r.Models()
+	added := r.modelsSince(m)
+	before := all[:len(all)-len(added)]
+	for i := range before {
+		if before[i].Fallback {
+			continue
+		}
+		for j := range added {
+			if added[j].Fallback {
+				continue
+			}
+			if !sameName(&before[i], &added[j]) {
+				return &Error{
+					Shape: "body",
+					Detail: fmt.Sprintf("sources disagree: %s %q vs %s %q",
+						before[i].Source, clip(before[i].Name()), added[j].Source, clip(added[j].Name())),
+					Err: ErrAmbiguousModel,
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// sameName compares two models' decoded names.
+func sameName(a, b *Model) bool {
+	if a.esc == escNone && b.esc == escNone && a.qual == "" && b.qual == "" {
+		return a.raw == b.raw
+	}
+	var ab, bb [128]byte
+	return string(a.AppendName(ab[:0])) == string(b.AppendName(bb[:0]))
+}
+
+// parseJSONBody extracts the models of a JSON body into r.
+func parseJSONBody(r *Route, contentType string, b []byte) error {
+	if mt := mediaType(contentType); strings.HasPrefix(mt, "multipart/") || mt == "application/x-www-form-urlencoded" {
+		return &Error{Shape: "json-body", Detail: fmt.Sprintf("content type %q on a JSON route", clip(mt)), Err: ErrMalformedBody}
+	}
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		return &Error{Shape: "json-body", Detail: "byte-order mark before the JSON object", Err: ErrMalformedBody}
+	}
+	x := extractor{r: r, s: jsonScanner{b: b}}
+	s := &x.s
+	i := s.ws(0)
+	switch s.at(i) {
+	case '{':
+	case 0:
+		if i >= len(b) {
+			return x.malformed("empty body")
+		}
+		fallthrough
+	default:
+		if s.value(i, 0) < 0 {
+			return x.syntaxErr()
+		}
+		return x.malformed("the body is not a JSON object")
+	}
+	end := x.topLevel(i)
+	if x.err != nil {
+		return x.err
+	}
+	if end < 0 {
+		return x.syntaxErr()
+	}
+	if j := s.ws(end); j != len(b) {
+		return x.malformed(fmt.Sprintf("data after the JSON object at offset %d", j))
+	}
+	return nil
+}
+
+// mediaType returns the lower-cased media type of a Content-Type value.
+func mediaType(ct string) string {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	ct = strings.TrimSpace(ct)
+	for i := 0; i < len(ct); i++ {
+		if 'A' <= ct[i] && ct[i] <= 'Z' {
+			return strings.ToLower(ct)
+		}
+	}
+	return ct
+}
+
+// Members of the top-level object, per body shape.
+const (
+	keyModel = iota
+	keyFallbacks
+	keyContextWindowFallbacks
+	keyContentPolicyFallbacks
+	keyStream
+)
+
+var (
+	modelShapeKeys   = [...]string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream"}
+	modelIDShapeKeys = [...]string{"modelId"}
+	requestsKeys     = [...]string{"requests"}
+	paramsKeys       = [...]string{"params"}
+	modelKeys        = [...]string{"model"}
+)
+
+// Field values of body models.
+const (
+	fieldModel         = "model"
+	fieldModelID       = "modelId"
+	fieldBatchModel    = "requests.params.model"
+	fieldFallbacks     = "fallbacks"
+	fieldCWFallbacks   = "context_window_fallbacks"
+	fieldCPFallbacks   = "content_policy_fallbacks"
+	shapeJSONBody      = "json-body"
+	maxKeyRawForLookup = 512
+)
+
+// extractor walks a JSON body and records its models.
+type extractor struct {
+	s      jsonScanner // by value: keeps the scanner off the heap
+	r      *Route
+	err    error
+	keyBuf [128]byte
+}
+
+func (x *extractor) malformed(detail string) error {
+	return x.fail(ErrMalformedBody, detail)
+}
+
+func (x *extractor) ambiguous(detail string) error {
+	return x.fail(ErrAmbiguousModel, detail)
+}
+
+// fail records the first error.
+func (x *extractor) fail(sentinel error, detail string) error {
+	if x.err == nil {
+		x.err = &Error{Shape: shapeJSONBody, Detail: detail, Err: sentinel}
+	}
+	return x.err
+}
+
+func (x *extractor) syntaxErr() error {
+	return x.fail(ErrMalformedBody, fmt.Sprintf("invalid JSON at offset %d: %s", x.s.errOff, x.s.errMsg))
+}
+
+// lookup matches a raw key against names after unescaping it. It returns
+// the index of the matching name (-1 for none) and whether the match is
+// exact rather than a case variant encoding/json would also bind.
+func (x *extractor) lookup(raw []byte, esc bool, names []string) (int, bool) {
+	key := raw
+	if esc {
+		if len(raw) > maxKeyRawForLookup {
+			return -1, false // too long to fold-match any name, even fully escaped
+		}
+		key = appendJSONString(x.keyBuf[:0], string(raw))
+	}
+	if len(key) == 0 {
+		return -1, false
+	}
+	// Cheap rejections first. A key fold-equal to a name is at least as
+	// long as the name and at most three times as long (the non-ASCII fold
+	// partners of ASCII letters, U+017F and U+212A, take two and three
+	// bytes), and it starts with the name's first letter in either case,
+	// or with a non-ASCII byte. Names start with a lower-case letter.
+	k0 := lowerASCII(key[0])
+	for i, name := range names {
+		if len(key) < len(name) || len(key) > 3*len(name) || k0 != name[0] && k0 < utf8.RuneSelf {
+			continue
+		}
+		if string(key) == name {
+			return i, true
+		}
+		if foldEqual(key, name) {
+			return i, false
+		}
+	}
+	return -1, false
+}
+
+// foldEqual reports whether key equals name under Unicode simple case
+// folding, the rule encoding/json uses to bind object keys to struct fields
+// (so "ſtream" matches "stream" and "\u212a" matches "k").
+func foldEqual(key []byte, name string) bool {
+	// Non-ASCII fold partners of ASCII letters (U+017F, U+212A) are at most
+	// three bytes long.
+	if len(key) < len(name) || len(key) > 3*len(name) {
+		return false
+	}
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			return strings.EqualFold(string(key), name)
+		}
+	}
+	if len(key) != len(name) {
+		return false
+	}
+	for i := range len(key) {
+		if lowerASCII(key[i]) != lowerASCII(name[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// member checks one interpreted key: exact, not seen before. It returns
+// false after recording an error.
+func (x *extractor) member(idx int, exact bool, seen *uint32, name string, key []byte, ambiguity bool) bool {
+	sentinel := ErrAmbiguousModel
+	if !ambiguity {
+		sentinel = ErrMalformedBody
+	}
+	if !exact {
+		x.fail(sentinel, fmt.Sprintf("member %q is a case variant of %q", clip(string(key)), name))
+		return false
+	}
+	if *seen&(1<<idx) != 0 {
+		x.fail(sentinel, fmt.Sprintf("duplicate member %q", name))
+		return false
+	}
+	*seen |= 1 << idx
+	return true
+}
+
+// topLevel walks the top-level object at b[i] and returns the index past it.
+func (x *extractor) topLevel(i int) int {
+	s := &x.s
+	var names []string
+	switch x.r.shape {
+	case shapeModelID:
+		names = modelIDShapeKeys[:]
+	case shapeBatchRequests:
+		names = requestsKeys[:]
+	default:
+		names = modelShapeKeys[:]
+	}
+	var seen uint32
+	it := s.object(i)
+	for it.next() {
+		idx, exact := x.lookup(it.key(), it.keyEsc, names)
+		if idx < 0 {
+			it.pos = s.value(it.pos, 1)
+			continue
+		}
+		stream := x.r.shape != shapeModelID && x.r.shape != shapeBatchRequests && idx == keyStream
+		if !x.member(idx, exact, &seen, names[idx], it.key(), !stream) {
+			return -1
+		}
+		switch x.r.shape {
+		case shapeModelID:
+			it.pos = x.single(it.pos, fieldModelID)
+		case shapeBatchRequests:
+			it.pos = x.requests(it.pos)
+		default:
+			switch idx {
+			case keyModel:
+				it.pos = x.model(it.pos)
+			case keyFallbacks:
+				it.pos = x.fallbacks(it.pos, fieldFallbacks)
+			case keyContextWindowFallbacks:
+				it.pos = x.fallbacks(it.pos, fieldCWFallbacks)
+			case keyContentPolicyFallbacks:
+				it.pos = x.fallbacks(it.pos, fieldCPFallbacks)
+			case keyStream:
+				it.pos = x.stream(it.pos)
+			}
+		}
+		if x.err != nil {
+			return -1
+		}
+	}
+	return it.pos
+}
+
+// typeName names the JSON type of the (valid) value starting with c.
+func typeName(c byte) string {
+	switch c {
+	case '{':
+		return "an object"
+	case '[':
+		return "a list"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	case '"':
+		return "a string"
+	}
+	return "a number"
+}
+
+// notString reports a valid non-string value where a model string belongs.
+func (x *extractor) notString(i, depth int, what string) int {
+	if x.s.value(i, depth) < 0 {
+		return -1
+	}
+	x.malformed(fmt.Sprintf("%s is %s, not a string", what, typeName(x.s.at(i))))
+	return -1
+}
+
+// model handles the top-level "model" value at b[i].
+func (x *extractor) model(i int) int {
+	s := &x.s
+	switch s.at(i) {
+	case '"':
+		return x.str(i, fieldModel, false, true)
+	case '[':
+		n := 0
+		it := s.array(i)
+		for it.next() {
+			if s.at(it.pos) != '"' {
+				return x.notString(it.pos, 2, "an element of the \"model\" list")
+			}
+			it.pos = x.str(it.pos, fieldModel, false, false)
+			if it.pos < 0 {
+				return -1
+			}
+			n++
+		}
+		if it.pos >= 0 && n == 0 {
+			x.malformed("\"model\" is an empty list")
+			return -1
+		}
+		return it.pos
+	}
+	return x.notString(i, 1, "\"model\"")
+}
+
+// single handles a member that must be exactly one model string.
+func (x *extractor) single(i int, field string) int {
+	if x.s.at(i) != '"' {
+		return x.notString(i, 1, fmt.Sprintf("%q", field))
+	}
+	return x.str(i, field, false, false)
+}
+
+// str records the JSON string at b[i] as one model (or, with split, as its
+// comma-separated parts) and returns the index past it.
+func (x *extractor) str(i int, field string, fallback, split bool) int {
+	end, esc := x.s.str(i)
+	if end < 0 {
+		return -1
+	}
+	raw := x.s.b[i+1 : end-1]
+	if x.addName(raw, esc, field, fallback, split) != nil {
+		return -1
+	}
+	return end
+}
+
+// addName validates and records one model name given as the raw contents of
+// a JSON string (or key).
+func (x *extractor) addName(raw []byte, esc bool, field string, fallback, split bool) error {
+	if len(raw) == 0 {
+		return x.malformed(fmt.Sprintf("empty model name in %q", field))
+	}
+	if !esc {
+		name := string(raw)
+		if err := checkPlainName(name); err != nil {
+			return x.malformed(fmt.Sprintf("model name in %q: %v", field, err))
+		}
+		if split && strings.IndexByte(name, ',') >= 0 {
+			return x.addParts(name, field, fallback)
+		}
+		x.r.addModel(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: name, esc: escNone})
+		return nil
+	}
+	rawStr := string(raw)
+	var buf [256]byte
+	dec, err := unescapeJSON(buf[:0], rawStr, true)
+	if err != nil {
+		return x.malformed(fmt.Sprintf("model name in %q: %v", field, err))
+	}
+	if len(dec) == 0 {
+		return x.malformed(fmt.Sprintf("empty model name in %q", field))
+	}
+	if split && bytes.IndexByte(dec, ',') >= 0 {
+		return x.addParts(string(dec), field, fallback)
+	}
+	x.r.addModel(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: rawStr, esc: escJSON})
+	return nil
+}
+
+// addParts records each comma-separated part of name.
+func (x *extractor) addParts(name, field string, fallback bool) error {
+	for part := range strings.SplitSeq(name, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			return x.malformed(fmt.Sprintf("empty name in comma-separated %q", field))
+		}
+		x.r.addModel(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: part, esc: escNone})
+	}
+	return nil
+}
+
+// stream handles the top-level "stream" value at b[i].
+func (x *extractor) stream(i int) int {
+	s := &x.s
+	switch s.at(i) {
+	case 't', 'f', 'n':
+		end := s.literal(i)
+		if end < 0 {
+			return -1
+		}
+		switch s.at(i) {
+		case 't':
+			x.r.Stream = true
+		case 'f':
+			x.r.Stream = false
+		}
+		return end
+	}
+	if s.value(i, 1) < 0 {
+		return -1
+	}
+	x.malformed(fmt.Sprintf("\"stream\" is %s, not a boolean", typeName(s.at(i))))
+	return -1
+}
+
+// fallbacks handles a fallbacks list at b[i]. LiteLLM accepts, per
+// element: a model name; a completion-arguments object whose "model" names
+// the fallback; or a map from a model to the list of its fallbacks
+// ([{"gpt-4": ["gpt-3.5-turbo"]}], the router's context-window and
+// content-policy form). Every name in any of them is recorded.
+func (x *extractor) fallbacks(i int, field string) int {
+	s := &x.s
+	switch s.at(i) {
+	case 'n':
+		return s.literal(i)
+	case '[':
+	default:
+		if s.value(i, 1) < 0 {
+			return -1
+		}
+		x.malformed(fmt.Sprintf("%q is %s, not a list", field, typeName(s.at(i))))
+		return -1
+	}
+	it := s.array(i)
+	for it.next() {
+		switch s.at(it.pos) {
+		case '"':
+			it.pos = x.str(it.pos, field, true, false)
+		case '{':
+			it.pos = x.fallbackObject(it.pos, field)
+		default:
+			if s.value(it.pos, 2) < 0 {
+				return -1
+			}
+			x.malformed(fmt.Sprintf("an element of %q is %s, not a model or an object", field, typeName(s.at(it.pos))))
+			return -1
+		}
+		if it.pos < 0 {
+			return -1
+		}
+	}
+	return it.pos
+}
+
+// fallbackObject handles one object element of a fallbacks list at b[i].
+// With a "model" member it is a set of completion arguments and only
+// "model" names a model; without one, every key is a model and every value
+// a list of its fallbacks.
+func (x *extractor) fallbackObject(i int, field string) int {
+	s := &x.s
+	var seen uint32
+	modelAt := -1
+	it := s.object(i)
+	for it.next() {
+		idx, exact := x.lookup(it.key(), it.keyEsc, modelKeys[:])
+		if idx == 0 {
+			if !x.member(0, exact, &seen, fieldModel, it.key(), true) {
+				return -1
+			}
+			modelAt = it.pos
+		}
+		it.pos = s.value(it.pos, 3)
+	}
+	end := it.pos
+	if end < 0 {
+		return -1
+	}
+	if modelAt >= 0 {
+		if s.at(modelAt) != '"' {
+			return x.notString(modelAt, 3, fmt.Sprintf("\"model\" in %q", field))
+		}
+		if x.str(modelAt, field, true, false) < 0 {
+			return -1
+		}
+		return end
+	}
+	it = s.object(i)
+	for it.next() {
+		if x.addName(it.key(), it.keyEsc, field, true, false) != nil {
+			return -1
+		}
+		if s.at(it.pos) != '[' {
+			if s.value(it.pos, 3) < 0 {
+				return -1
+			}
+			x.malformed(fmt.Sprintf("fallbacks of a model in %q are %s, not a list", field, typeName(s.at(it.pos))))
+			return -1
+		}
+		ai := s.array(it.pos)
+		for ai.next() {
+			if s.at(ai.pos) != '"' {
+				return x.notString(ai.pos, 4, fmt.Sprintf("a fallback in %q", field))
+			}
+			if ai.pos = x.str(ai.pos, field, true, false); ai.pos < 0 {
+				return -1
+			}
+		}
+		it.pos = ai.pos
+	}
+	return it.pos
+}
+
+// requests handles the "requests" list of an Anthropic message batch:
+// every element must carry params.model.
+func (x *extractor) requests(i int) int {
+	s := &x.s
+	if s.at(i) != '[' {
+		if s.value(i, 1) < 0 {
+			return -1
+		}
+		x.malformed(fmt.Sprintf("\"requests\" is %s, not a list", typeName(s.at(i))))
+		return -1
+	}
+	n := 0
+	it := s.array(i)
+	for it.next() {
+		if s.at(it.pos) != '{' {
+			if s.value(it.pos, 2) < 0 {
+				return -1
+			}
+			x.malformed(fmt.Sprintf("requests[%d] is %s, not an object", n, typeName(s.at(it.pos))))
+			return -1
+		}
+		before := len(x.r.Models())
+		var seen uint32
+		ri := s.object(it.pos)
+		for ri.next() {
+			idx, exact := x.lookup(ri.key(), ri.keyEsc, paramsKeys[:])
+			if idx < 0 {
+				ri.pos = s.value(ri.pos, 3)
+				continue
+			}
+			if !x.member(idx, exact, &seen, "params", ri.key(), true) {
+				return -1
+			}
+			ri.pos = x.params(ri.pos, n)
+		}
+		if ri.pos < 0 {
+			return -1
+		}
+		if len(x.r.Models()) == before {
+			x.fail(ErrNoModel, fmt.Sprintf("requests[%d] names no model", n))
+			return -1
+		}
+		it.pos = ri.pos
+		n++
+	}
+	if it.pos >= 0 && n == 0 {
+		x.malformed("\"requests\" is an empty list")
+		return -1
+	}
+	return it.pos
+}
+
+// params handles requests[n].params at b[i].
+func (x *extractor) params(i, n int) int {
+	s := &x.s
+	if s.at(i) != '{' {
+		if s.value(i, 3) < 0 {
+			return -1
+		}
+		x.malformed(fmt.Sprintf("requests[%d].params is %s, not an object", n, typeName(s.at(i))))
+		return -1
+	}
+	var seen uint32
+	it := s.object(i)
+	for it.next() {
+		idx, exact := x.lookup(it.key(), it.keyEsc, modelKeys[:])
+		if idx < 0 {
+			it.pos = s.value(it.pos, 4)
+			continue
+		}
+		if !x.member(idx, exact, &seen, fieldModel, it.key(), true) {
+			return -1
+		}
+		if s.at(it.pos) != '"' {
+			return x.notString(it.pos, 4, fmt.Sprintf("requests[%d].params.model", n))
+		}
+		it.pos = x.str(it.pos, fieldBatchModel, false, false)
+	}
+	return it.pos
+}

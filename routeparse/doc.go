@@ -1,0 +1,200 @@
+// Package routeparse classifies LLM API requests: which provider dialect a
+// request speaks, what it asks for, and every model it names and where
+// (path, query, JSON body, form field), or that it names none by design.
+//
+// It is the one parser an authorizing gateway needs: the same [Route]
+// decides whether a caller may use the models and tells the dispatcher
+// where to send the request, so the two can never disagree. It is pure: no
+// I/O, no policy, the standard library only.
+//
+// # What it decides, and what it does not
+//
+// [Parser.ParseRequest] reads the request line (method, escaped path, raw
+// query) and returns a [Route] or an [*Error]. When [Route.Body] is not
+// [BodyNone], the body names models too and [Parser.ParseBody] must run
+// before the route is authorized. The package does not decide whether a
+// model is allowed, does not resolve model IDs to deployments and does not
+// read credentials.
+//
+// # Failing closed
+//
+// Anything that is not in the grammar below is an error, never an empty or
+// default classification:
+//
+//   - a request line that is not in canonical form is [ErrMalformedPath];
+//   - a path under a provider prefix, or inside a known route family
+//     (/model/..., /v1beta/models/..., /openai/deployments/...), whose shape
+//     is unknown is [ErrMalformedPath]: it is never passed through, and
+//     never model-free;
+//   - a path that matches no family at all is [ErrUnknownRoute]; what to do
+//     with those (typically: deny, or serve only non-LLM routes) is the
+//     caller's decision;
+//   - a route that must name a model and whose request line names none is
+//     [ErrNoModel] when the body is not read; when it is, ParseBody decides;
+//   - conflicting query models are [ErrAmbiguousModel].
+//
+// On error the returned Route is the zero value: a model is never returned
+// together with an error. Model-free routes are listed explicitly below;
+// no route is model-free by default.
+//
+// # Canonical form of the path
+//
+// The path is taken escaped, exactly as sent, split on '/' first, and each
+// segment is decoded at most once. Accepted (one spelling per request):
+//
+//	path     = 1*( "/" segment )           ; no empty segment: no "//", no trailing "/"
+//	segment  = 1*( unreserved / ":" / "@" / escape )   ; not "." or ".."
+//	escape   = "%3A" / "%2F" / "%40"       ; hex digits in either case
+//
+// Refused: dot segments; escapes of unreserved characters ("%2e", "%41":
+// not canonical, RFC 3986 6.2.2.2, and the encoded spelling of dot
+// segments); "%25" (double encoding); raw or encoded ';' (path parameters
+// some servers strip); escapes of controls, spaces, non-ASCII bytes and any
+// other delimiter; raw non-ASCII bytes and raw delimiters. An encoded '/'
+// is allowed only inside a Bedrock model ID (and an async-invoke or
+// guardrail ARN). Identifier segments (projects, locations, file, batch and
+// job IDs, endpoint IDs) carry no escapes at all. Literal segments are
+// compared byte for byte, so matching is case-sensitive:
+// "/Bedrock/MODEL/x/INVOKE" matches nothing.
+//
+// A model ID decodes to unreserved characters, ':', '@' and (Bedrock only)
+// '/', each '/'-separated part non-empty and not a dot segment; at most
+// 2048 bytes.
+//
+// # Prefixes
+//
+// Every route below may be preceded by its provider's gateway prefix
+// ([Prefixes]: "/bedrock", "/vertex_ai", "/gemini", "/azure", "/openai",
+// "/anthropic" by default) or by none. Under a prefix only that provider's
+// routes are recognised and [Route.Provider] is that provider. Requests
+// whose path starts with "/openai/deployments/", or "/openai/" with an
+// "api-version" query parameter, are Azure OpenAI even though "/openai" is
+// also the default OpenAI prefix.
+//
+// # Grammar
+//
+// M is a model recorded from the path, Q from the query, B from the body
+// (read by ParseBody), F from a multipart form field. "free" is model-free.
+//
+// Bedrock runtime (aws-sdk-go-v2 service/bedrockruntime), provider [Bedrock]:
+//
+//	POST /model/{M modelId}/invoke | invoke-with-response-stream | converse | converse-stream |
+//	                      count-tokens | invoke-with-bidirectional-stream
+//	     {modelId}: one segment ("us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+//	     "arn%3Aaws%3Abedrock%3A...%2Fabc"), or an ARN with raw '/' (at most three
+//	     segments, anchored on the action), or application-inference-profile/{id}
+//	POST /async-invoke                 B "modelId"
+//	GET  /async-invoke[/{invocationArn}]                           free
+//	POST /guardrail/{id}/version/{version}/apply                   free
+//	POST /v1/messages[/count_tokens]   B "model" (under the Bedrock prefix only: what
+//	     anthropic-sdk-go's bedrock option sends to a base URL with a path)
+//
+// The Anthropic-shaped Bedrock routes are classified as provider Bedrock,
+// because their bodies name Bedrock model IDs and resolve as such, with
+// [Route.Dialect] Anthropic: the client is anthropic-sdk-go, whose errors
+// read "error.type" and "error.message" (internal/apierror), so deny
+// responses should be Anthropic-shaped ([Route.ResponseDialect]). The same
+// holds for Vertex's anthropic publisher (rawPredict, streamRawPredict,
+// count-tokens), and Dialect is OpenAI on the OpenAI-compatible surfaces of
+// Gemini, Vertex and Anthropic.
+//
+// Gemini API (google.golang.org/genai, Gemini backend), provider [Gemini];
+// {v} is v1beta, v1 or v1alpha; the verb follows the last ':' (or "%3A"):
+//
+//	POST /{v}/models/{M}:{verb}, /{v}/tunedModels/{M}:{verb}   (M "tunedModels/{m}")
+//	     verbs: generateContent, streamGenerateContent (stream), countTokens, computeTokens,
+//	     embedContent, batchEmbedContents, asyncBatchEmbedContent, predict, predictLongRunning,
+//	     fetchPredictOperation, rawPredict, streamRawPredict, serverStreamingPredict,
+//	     batchGenerateContent
+//	GET  /{v}/models/{M}, GET /{v}/models/{M}/operations/{id}   (metadata and polls name the model)
+//	GET  /{v}/models, /{v}/tunedModels                         free
+//	POST /{v}/cachedContents           B "model"
+//	GET|PATCH|DELETE /{v}/cachedContents[/{id}], /{v}/files[/{id}], POST /upload/{v}/files,
+//	GET|DELETE /{v}/batches[/{id}], POST /{v}/batches/{id}:cancel   free
+//	     /{v}/openai/{OpenAI route}    B, Gemini's OpenAI-compatible surface
+//
+// Vertex AI (genai Vertex backend, anthropic-sdk-go vertex), provider
+// [Vertex]; {v} is v1 or v1beta1; {loc} is projects/{p}/locations/{l}:
+//
+//	POST /{v}/{loc}/publishers/{pub}/models/{M}:{verb}   (verbs as above)
+//	POST /{v}/publishers/{pub}/models/{M}:{verb}         (express mode)
+//	     M is the model ID for publishers google and anthropic, "{pub}/{model}" otherwise
+//	POST /{v}/{loc}/publishers/anthropic/models/count-tokens:rawPredict   B "model"
+//	POST /{v}/{loc}/endpoints/{M endpoint}:{verb}
+//	POST /{v}/{loc}/endpoints/openapi/chat/completions   B "model"
+//	POST /{v}/{loc}/cachedContents, /{v}/{loc}/batchPredictionJobs        B "model"
+//	GET  /{v}/[{loc}/]publishers/{pub}/models[/{M}]      (listing free; one model names it)
+//	GET|PATCH|DELETE cachedContents/{id}, GET|DELETE batchPredictionJobs[/{id}], POST {id}:cancel  free
+//
+// Azure OpenAI (openai-go azure option), provider [Azure]:
+//
+//	POST /openai/deployments/{M deployment}/chat/completions | completions | embeddings |
+//	     audio/speech | images/generations | extensions/chat/completions     (+ B "model" if present)
+//	POST /openai/deployments/{M deployment}/audio/transcriptions | audio/translations |
+//	     images/edits                                                         (+ F "model" if present)
+//	     /openai/v1/{OpenAI route}, /openai/{OpenAI route}   as OpenAI, provider Azure
+//	GET  /openai/realtime?deployment={Q}
+//
+// OpenAI-shaped routes, provider [OpenAI] unless a prefix says otherwise;
+// served under /v1 and unversioned:
+//
+//	POST chat/completions, completions, responses, responses/compact, embeddings,
+//	     images/generations, audio/speech, moderations, fine_tuning/jobs        B "model"
+//	POST responses/input_tokens                                                B "model"
+//	POST images/edits, images/variations, audio/transcriptions, audio/translations  F "model"
+//	GET  realtime?model={Q}
+//	GET  models                                                                 free
+//	GET  models/{M}
+//	free: GET chat/completions[/{id}[/messages]], POST|DELETE chat/completions/{id},
+//	     GET|DELETE responses/{id}, POST responses/{id}/cancel, GET responses/{id}/input_items,
+//	     GET fine_tuning/jobs[/{id}[/events|/checkpoints]], POST fine_tuning/jobs/{id}/cancel|pause|resume,
+//	     GET|POST files, GET|DELETE files/{id}, GET files/{id}/content,
+//	     POST uploads, uploads/{id}/parts|complete|cancel,
+//	     GET batches[/{id}], POST batches/{id}/cancel
+//
+// POST batches (OpenAI batch creation) is [ErrNoModel]: its models are
+// named only inside the previously uploaded JSONL file, which the request
+// does not carry. This is a known limit; serve it only to callers allowed
+// every model, or not at all.
+//
+// Anthropic (anthropic-sdk-go), provider [Anthropic], under /v1:
+//
+//	POST messages, messages/count_tokens, complete   B "model"
+//	POST messages/batches                            B "requests[].params.model"
+//	free: GET messages/batches[/{id}[/results]], DELETE messages/batches/{id},
+//	     POST messages/batches/{id}/cancel, GET models, GET|POST files, ...
+//
+// Under the Anthropic prefix, POST /v1/chat/completions (Anthropic's
+// OpenAI-compatible surface) is recognised too.
+//
+// Cohere, provider [Cohere]: POST /v1|v2/chat, /v1|v2/embed, /v1|v2/rerank,
+// /v1/generate, B "model". Ollama, provider [Ollama]: POST /api/chat and
+// /api/generate (streaming unless the body says "stream": false),
+// /api/embed, /api/embeddings, /api/show, B "model"; GET /api/tags,
+// /api/ps, /api/version free. Health: GET|HEAD /health, /healthz free
+// (unprefixed only).
+//
+// Query: "model" is read on every route as an additional model (some
+// gateways let it override the body); on Azure routes "deployment" too.
+// Keys are exact and case-sensitive as in net/url; a case variant
+// ("Model") and conflicting repeats are [ErrAmbiguousModel]; ';' and
+// malformed escapes anywhere in the query are [ErrMalformedPath]. A query
+// model on a model-free route makes the route model-bearing
+// ([Route.ModelFree] false): a gateway honouring the parameter would call it.
+//
+// Headers are not consulted by any supported shape yet (SageMaker's
+// X-Amzn-SageMaker-Target-Model is not supported).
+//
+// # Streaming
+//
+// [Route.Stream] comes from the path suffix (Bedrock), the verb
+// (streamGenerateContent, streamRawPredict, serverStreamingPredict) or the
+// provider's default (Ollama); ParseBody sets it from a body "stream" member.
+//
+// # Performance
+//
+// ParseRequest allocates nothing on success unless the request names more
+// than four models; a path-carried model is kept as the escaped substring
+// and decoded by [Model.Name] on demand ([Model.AppendName] into a caller's
+// buffer). Input is bounded: 8 KiB of path, 16 KiB of query, 24 segments.
+package routeparse

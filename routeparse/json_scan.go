@@ -1,0 +1,445 @@
+package routeparse
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// The JSON scanner below accepts exactly what encoding/json accepts (RFC
+// 8259 plus encoding/json's quirks: invalid UTF-8 inside strings is
+// allowed, nesting deeper than 10000 levels is not), while touching string
+// contents only through bytes.IndexByte and a word-at-a-time control
+// character check. A body that encoding/json would reject is refused as a
+// whole, wherever the defect is: a parser that stops at the first "model"
+// and ignores the rest would let the dispatcher and the authorizer read
+// different requests.
+
+// maxJSONDepth is encoding/json's nesting limit (scanner.go maxNestingDepth).
+const maxJSONDepth = 10000
+
+// jsonScanner validates a JSON text held in b. Methods return the index just
+// past what they consumed, or -1 after recording the first error.
+type jsonScanner struct {
+	b      []byte
+	errOff int
+	errMsg string
+}
+
+func (s *jsonScanner) fail(off int, msg string) int {
+	if s.errMsg == "" {
+		s.errOff, s.errMsg = off, msg
+	}
+	return -1
+}
+
+// at returns b[i], or 0 past the end (0 is never valid outside strings).
+func (s *jsonScanner) at(i int) byte {
+	if uint(i) < uint(len(s.b)) {
+		return s.b[i]
+	}
+	return 0
+}
+
+// ws skips JSON whitespace.
+func (s *jsonScanner) ws(i int) int {
+	for i < len(s.b) {
+		switch s.b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// str scans the string starting with the quote at b[i] and reports whether
+// it contains backslash escapes. The contents are s.b[i+1 : end-1].
+//
+// Plain string bytes are skipped 32 at a time: each 8-byte word is tested
+// for a quote, a backslash or a control character with borrow arithmetic
+// (stopMask), and only the byte that stops the scan is looked at on its
+// own. Escapes are validated in line, so escape-dense text costs no extra
+// call per escape.
+func (s *jsonScanner) str(i int) (end int, esc bool) {
+	b := s.b
+	i++
+	for {
+		for i+32 <= len(b) {
+			w := (*[32]byte)(b[i : i+32])
+			m0 := stopMask(binary.LittleEndian.Uint64(w[0:]))
+			m1 := stopMask(binary.LittleEndian.Uint64(w[8:]))
+			m2 := stopMask(binary.LittleEndian.Uint64(w[16:]))
+			m3 := stopMask(binary.LittleEndian.Uint64(w[24:]))
+			if m0|m1|m2|m3 != 0 {
+				switch {
+				case m0 != 0:
+					i += bits.TrailingZeros64(m0) >> 3
+				case m1 != 0:
+					i += 8 + bits.TrailingZeros64(m1)>>3
+				case m2 != 0:
+					i += 16 + bits.TrailingZeros64(m2)>>3
+				default:
+					i += 24 + bits.TrailingZeros64(m3)>>3
+				}
+				goto stop
+			}
+			i += 32
+		}
+		for i < len(b) && !isStop(b[i]) {
+			i++
+		}
+		if i >= len(b) {
+			return s.fail(len(b), "unterminated string"), esc
+		}
+	stop:
+		if c := b[i]; c != '\\' {
+			if c == '"' {
+				return i + 1, esc
+			}
+			return s.fail(i, "control character in string"), esc
+		}
+		esc = true
+		for {
+			switch e := s.at(i + 1); {
+			case e == 'u':
+				if !isHex(s.at(i+2)) || !isHex(s.at(i+3)) || !isHex(s.at(i+4)) || !isHex(s.at(i+5)) {
+					return s.fail(i, "invalid \\u escape in string"), esc
+				}
+				i += 6
+			case isSimpleEscape(e):
+				i += 2
+			default:
+				return s.fail(i, "invalid escape in string"), esc
+			}
+			if i >= len(b) || b[i] != '\\' {
+				break
+			}
+		}
+	}
+}
+
+// isStop reports whether c ends a run of plain string bytes.
+func isStop(c byte) bool { return c < 0x20 || c == '"' || c == '\\' }
+
+// isSimpleEscape reports whether \c is a one-character JSON escape.
+func isSimpleEscape(c byte) bool {
+	const (
+		lo = 1<<'"' | 1<<'/'
+		hi = 1<<('\\'-64) | 1<<('b'-64) | 1<<('f'-64) | 1<<('n'-64) | 1<<('r'-64) | 1<<('t'-64)
+	)
+	if c < 64 {
+		return lo>>c&1 != 0
+	}
+	return c < 128 && hi>>(c-64)&1 != 0
+}
+
+// stopMask has the high bit set in the lowest byte of x (in memory order)
+// that is a quote, a backslash or below 0x20, and no set bit below it.
+//
+// It is the "has a byte less than n" test, (v - n*lsb) &^ v & msb, whose
+// lowest set bit is exact for n <= 128 (borrows only create false hits
+// above a true one). XOR with 0x02 maps '"' (0x22) to 0x20 and keeps
+// 0x00-0x1f below 0x20 while moving space up to 0x22, so one "less than
+// 0x21" test finds quotes and control characters; XOR with '\\' turns
+// backslashes into zero bytes. The XORs leave bit 7 alone, so a single
+// &^ x excludes bytes >= 0x80 from both tests.
+func stopMask(x uint64) uint64 {
+	quoteOrCtl := (x ^ (0x02 * lsb8)) - 0x21*lsb8
+	backslash := (x ^ ('\\' * lsb8)) - lsb8
+	return (quoteOrCtl | backslash) &^ x & msb8
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+const (
+	lsb8 = 0x0101010101010101
+	msb8 = 0x8080808080808080
+)
+
+// number scans a JSON number starting at b[i].
+func (s *jsonScanner) number(i int) int {
+	start := i
+	if s.at(i) == '-' {
+		i++
+	}
+	switch c := s.at(i); {
+	case c == '0':
+		i++
+	case '1' <= c && c <= '9':
+		i++
+		for isDigit(s.at(i)) {
+			i++
+		}
+	default:
+		return s.fail(start, "invalid number")
+	}
+	if s.at(i) == '.' {
+		i++
+		if !isDigit(s.at(i)) {
+			return s.fail(start, "invalid number")
+		}
+		for isDigit(s.at(i)) {
+			i++
+		}
+	}
+	if c := s.at(i); c == 'e' || c == 'E' {
+		i++
+		if c := s.at(i); c == '+' || c == '-' {
+			i++
+		}
+		if !isDigit(s.at(i)) {
+			return s.fail(start, "invalid number")
+		}
+		for isDigit(s.at(i)) {
+			i++
+		}
+	}
+	return i
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// literal scans true, false or null at b[i].
+func (s *jsonScanner) literal(i int) int {
+	var lit string
+	switch s.at(i) {
+	case 't':
+		lit = "true"
+	case 'f':
+		lit = "false"
+	case 'n':
+		lit = "null"
+	default:
+		return s.fail(i, "invalid value")
+	}
+	if len(s.b)-i < len(lit) || string(s.b[i:i+len(lit)]) != lit {
+		return s.fail(i, "invalid literal")
+	}
+	return i + len(lit)
+}
+
+// value scans one JSON value starting at b[i] (no leading whitespace),
+// nested depth levels below the top.
+func (s *jsonScanner) value(i, depth int) int {
+	switch c := s.at(i); {
+	case c == '"':
+		i, _ = s.str(i)
+		return i
+	case c == '{' || c == '[':
+		return s.container(i, depth)
+	case c == '-' || isDigit(c):
+		return s.number(i)
+	default:
+		return s.literal(i)
+	}
+}
+
+// key scans `"key" ws : ws` at b[i] and returns where the value starts.
+func (s *jsonScanner) key(i int) int {
+	if s.at(i) != '"' {
+		return s.fail(i, "expected object key")
+	}
+	if i, _ = s.str(i); i < 0 {
+		return i
+	}
+	i = s.ws(i)
+	if s.at(i) != ':' {
+		return s.fail(i, "expected ':' after object key")
+	}
+	return s.ws(i + 1)
+}
+
+// container scans the object or array at b[i]. Nesting is walked
+// iteratively with a bit stack (1 = object), so hostile nesting costs no
+// goroutine stack; 128 levels fit inline, deeper ones grow it.
+func (s *jsonScanner) container(i, depth int) int {
+	var inline [2]uint64
+	stack := inline[:]
+	n := 0 // open containers
+	for {
+		// A value starts at i.
+		if c := s.at(i); c == '{' || c == '[' {
+			if depth+n+1 > maxJSONDepth {
+				return s.fail(i, "exceeded maximum nesting depth")
+			}
+			w, bit := n>>6, uint64(1)<<(n&63)
+			if w == len(stack) {
+				stack = append(stack, 0)
+			}
+			if c == '{' {
+				stack[w] |= bit
+			} else {
+				stack[w] &^= bit
+			}
+			n++
+			i = s.ws(i + 1)
+			if c == '{' {
+				if s.at(i) != '}' {
+					if i = s.key(i); i < 0 {
+						return i
+					}
+					continue
+				}
+			} else if s.at(i) != ']' {
+				continue
+			}
+			i++ // an empty container
+			n--
+		} else {
+			switch {
+			case c == '"':
+				i, _ = s.str(i)
+			case c == '-' || isDigit(c):
+				i = s.number(i)
+			default:
+				i = s.literal(i)
+			}
+			if i < 0 {
+				return i
+			}
+		}
+		// A value ended at i: close containers, then find the next value.
+		for {
+			if n == 0 {
+				return i
+			}
+			i = s.ws(i)
+			obj := stack[(n-1)>>6]>>((n-1)&63)&1 != 0
+			c := s.at(i)
+			if c == ',' {
+				i = s.ws(i + 1)
+				if obj {
+					if i = s.key(i); i < 0 {
+						return i
+					}
+				}
+				break
+			}
+			if obj && c == '}' || !obj && c == ']' {
+				i++
+				n--
+				continue
+			}
+			if obj {
+				return s.fail(i, "expected ',' or '}' in object")
+			}
+			return s.fail(i, "expected ',' or ']' in array")
+		}
+	}
+}
+
+// objIter walks the members of one object. After next returns true, the
+// member's value starts at pos; the caller consumes it and stores its end in
+// pos before calling next again.
+type objIter struct {
+	s      *jsonScanner
+	pos    int
+	keyOff int // the raw key contents (between the quotes) are s.b[keyOff:keyEnd]
+	keyEnd int
+	keyEsc bool
+	state  uint8 // 0 = before first member, 1 = after a member, 2 = done
+}
+
+// key returns the raw contents of the current member's key.
+func (it *objIter) key() []byte { return it.s.b[it.keyOff:it.keyEnd] }
+
+// object starts iterating the object whose '{' is at b[i].
+func (s *jsonScanner) object(i int) objIter {
+	if s.at(i) != '{' {
+		s.fail(i, "expected object")
+		return objIter{s: s, pos: -1, state: 2}
+	}
+	return objIter{s: s, pos: s.ws(i + 1)}
+}
+
+func (it *objIter) next() bool {
+	s := it.s
+	if it.state == 2 || it.pos < 0 {
+		it.state = 2
+		return false
+	}
+	i := it.pos
+	if it.state == 0 {
+		if s.at(i) == '}' {
+			it.pos, it.state = i+1, 2
+			return false
+		}
+	} else {
+		i = s.ws(i)
+		switch s.at(i) {
+		case ',':
+			i = s.ws(i + 1)
+		case '}':
+			it.pos, it.state = i+1, 2
+			return false
+		default:
+			it.pos, it.state = s.fail(i, "expected ',' or '}' in object"), 2
+			return false
+		}
+	}
+	if s.at(i) != '"' {
+		it.pos, it.state = s.fail(i, "expected object key"), 2
+		return false
+	}
+	end, esc := s.str(i)
+	if end < 0 {
+		it.pos, it.state = end, 2
+		return false
+	}
+	it.keyOff, it.keyEnd, it.keyEsc = i+1, end-1, esc
+	i = s.ws(end)
+	if s.at(i) != ':' {
+		it.pos, it.state = s.fail(i, "expected ':' after object key"), 2
+		return false
+	}
+	it.pos, it.state = s.ws(i+1), 1
+	return true
+}
+
+// arrIter walks the elements of one array, like objIter.
+type arrIter struct {
+	s     *jsonScanner
+	pos   int
+	state uint8
+}
+
+// array starts iterating the array whose '[' is at b[i].
+func (s *jsonScanner) array(i int) arrIter {
+	if s.at(i) != '[' {
+		s.fail(i, "expected array")
+		return arrIter{s: s, pos: -1, state: 2}
+	}
+	return arrIter{s: s, pos: s.ws(i + 1)}
+}
+
+func (it *arrIter) next() bool {
+	s := it.s
+	if it.state == 2 || it.pos < 0 {
+		it.state = 2
+		return false
+	}
+	i := it.pos
+	if it.state == 0 {
+		if s.at(i) == ']' {
+			it.pos, it.state = i+1, 2
+			return false
+		}
+	} else {
+		i = s.ws(i)
+		switch s.at(i) {
+		case ',':
+			i = s.ws(i + 1)
+		case ']':
+			it.pos, it.state = i+1, 2
+			return false
+		default:
+			it.pos, it.state = s.fail(i, "expected ',' or ']' in array"), 2
+			return false
+		}
+	}
+	it.pos, it.state = i, 1
+	return true
+}

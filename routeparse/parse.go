@@ -1,0 +1,304 @@
+package routeparse
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Parser classifies requests. The zero value is ready to use and serves
+// the default [Prefixes]; a Parser holds no state besides its
+// configuration, so one value may be shared by any number of goroutines as
+// long as Prefixes is not modified while requests are parsed.
+//
+// Most callers use [Parser.ParseRequest] for every request, then
+// [Parser.ParseBody] when the returned [Route.Body] is not [BodyNone].
+type Parser struct {
+	// Prefixes are the gateway prefixes of provider routes; the zero value
+	// selects the defaults.
+	Prefixes Prefixes
+}
+
+// ParseRequest classifies a request from its request line: method,
+// escapedPath (the path exactly as sent, still percent-encoded, as
+// net/url's URL.EscapedPath or the raw request-URI before '?') and
+// rawQuery (URL.RawQuery). h is the request's headers; it may be nil.
+//
+// It returns the route with every model the path and query name. When
+// [Route.Body] is not [BodyNone] the body names models too and
+// [Parser.ParseBody] must be called before the route is authorized.
+//
+// On error the Route is the zero value, never a partial classification,
+// and the error is an [*Error] wrapping [ErrMalformedPath] (the request
+// line is not canonical, or a known route family has an unknown shape),
+// [ErrUnknownRoute] (nothing in the grammar matches), [ErrNoModel] (a
+// model-bearing route whose request line names none and whose body is not
+// read) or [ErrAmbiguousModel] (the query names conflicting models). The
+// grammar is in the package documentation.
+//
+// ParseRequest does not allocate unless it fails or a route names more
+// models than a Route stores inline.
+func (p *Parser) ParseRequest(method, escapedPath, rawQuery string, h http.Header) (Route, error) {
+	var r Route
+	if err := p.parseRequest(&r, method, escapedPath, rawQuery, h); err != nil {
+		return Route{}, err
+	}
+	return r, nil
+}
+
+// Family masks for the prefix-less and prefixed matchers.
+type prefixKind uint8
+
+const (
+	pkNone prefixKind = iota
+	pkBedrock
+	pkVertex
+	pkGemini
+	pkAzure
+	pkOpenAI
+	pkAnthropic
+)
+
+func (p *Parser) parseRequest(r *Route, method, path, rawQuery string, _ http.Header) error {
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	mb := methodBit(method)
+
+	// Unprefixed Azure first: openai-go's Azure option sends
+	// "/openai/deployments/{d}/..." and "/openai/{route}?api-version=...",
+	// which the default OpenAI prefix "/openai" would otherwise claim. The
+	// api-version query parameter is what every Azure OpenAI data-plane
+	// request carries (openai-go/v3 azure/azure.go, WithEndpoint).
+	kind, prefix, rest := pkNone, "", path
+	if strings.HasPrefix(path, "/openai/") &&
+		(strings.HasPrefix(path, "/openai/deployments/") || queryHasKey(rawQuery, "api-version")) {
+		kind = pkAzure
+	} else {
+		var pf Prefixes // a nil *Parser serves the defaults, like the zero value
+		if p != nil {
+			pf = p.Prefixes
+		}
+		for _, c := range [...]struct {
+			k prefixKind
+			v string
+		}{
+			{pkBedrock, orDefault(pf.Bedrock, DefaultBedrockPrefix)},
+			{pkVertex, orDefault(pf.Vertex, DefaultVertexPrefix)},
+			{pkGemini, orDefault(pf.Gemini, DefaultGeminiPrefix)},
+			{pkAzure, orDefault(pf.Azure, DefaultAzurePrefix)},
+			{pkOpenAI, orDefault(pf.OpenAI, DefaultOpenAIPrefix)},
+			{pkAnthropic, orDefault(pf.Anthropic, DefaultAnthropicPrefix)},
+		} {
+			if after, ok := cutPrefix(path, c.v); ok {
+				kind, prefix, rest = c.k, c.v, after
+				break
+			}
+		}
+	}
+
+	var segs [maxSegs]string
+	n := splitSegs(rest, &segs)
+	if n < 0 {
+		return pathErr("path", "more than %d segments in %q", maxSegs, clip(path))
+	}
+	s := segs[:n]
+	r.Prefix = prefix
+	r.UpstreamPath = rest
+
+	var ok bool
+	var err error
+	switch kind {
+	case pkBedrock:
+		// anthropic-sdk-go's bedrock option, given a base URL with a path
+		// prefix, leaves the request Anthropic-shaped (bedrock/bedrock.go
+		// rewrites only when r.URL.Path is exactly "/v1/messages").
+		if ok, err = matchBedrock(r, mb, s, rest); !ok && err == nil {
+			ok, err = matchAPI(r, mb, s, famBedrockMsgs, Bedrock)
+		}
+	case pkVertex:
+		ok, err = matchVertex(r, mb, s, rest)
+	case pkGemini:
+		ok, err = matchGemini(r, mb, s, rest)
+	case pkAzure:
+		ok, err = matchAzure(r, mb, s, rest)
+	case pkOpenAI:
+		ok, err = matchAPI(r, mb, s, famOpenAI, OpenAI)
+	case pkAnthropic:
+		ok, err = matchAPI(r, mb, s, famAnthropic|famCompat, Anthropic)
+	default:
+		ok, err = matchUnprefixed(r, mb, s, rest)
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if kind != pkNone && prefix != "" {
+			// A provider prefix promises a provider route: an unknown
+			// shape under it is malformed, never passed through.
+			return pathErr("prefix", "no route %q %q under prefix %q", clip(method), clip(rest), prefix)
+		}
+		if kind == pkAzure {
+			return pathErr("azure", "unknown Azure OpenAI route %q", clip(rest))
+		}
+		return &Error{Shape: "path", Detail: fmt.Sprintf("no route matches %q %q", clip(method), clip(path)), Err: ErrUnknownRoute}
+	}
+	if err := parseQueryModels(r, rawQuery); err != nil {
+		return err
+	}
+	if r.ModelFree && (r.n > 0 || r.extra != nil) {
+		// "?model=" on a model-free route: whatever the route ignores, a
+		// gateway that honours the parameter would not; authorize it.
+		r.ModelFree = false
+	}
+	if r.needModel && r.Body == BodyNone && r.n == 0 && r.extra == nil {
+		return &Error{Shape: r.Provider.String(), Detail: fmt.Sprintf("%s route %q names no model", r.Operation, clip(rest)), Err: ErrNoModel}
+	}
+	return nil
+}
+
+// matchUnprefixed tries every route family that is served without a
+// gateway prefix.
+func matchUnprefixed(r *Route, mb methods, s []string, rest string) (bool, error) {
+	if len(s) == 0 {
+		return false, nil
+	}
+	switch s[0] {
+	case "model", "async-invoke", "guardrail":
+		return matchBedrock(r, mb, s, rest)
+	case "openai":
+		return matchAzure(r, mb, s, rest)
+	case "v1beta", "v1alpha", "upload":
+		return matchGemini(r, mb, s, rest)
+	case "v1beta1":
+		return matchVertex(r, mb, s, rest)
+	case "v1":
+		if len(s) > 1 && (s[1] == "projects" || s[1] == "publishers") {
+			return matchVertex(r, mb, s, rest)
+		}
+		if len(s) == 3 && s[1] == "models" && mb == mPost {
+			// POST /v1/models/{m}:{verb} is Gemini's; OpenAI's models/{m}
+			// is GET only.
+			return matchGemini(r, mb, s, rest)
+		}
+		if ok, err := matchAPI(r, mb, s, famOpenAI|famAnthropic|famCohere, ProviderUnknown); ok || err != nil {
+			return ok, err
+		}
+		// Gemini's v1 surface (models/{m}:{verb}); GET /v1/models and
+		// GET /v1/models/{m} went to OpenAI above.
+		return matchGemini(r, mb, s, rest)
+	case "health", "healthz":
+		if len(s) == 1 {
+			if mb&(mGet|mHead) == 0 {
+				return false, methodErr("health", mb, s[0])
+			}
+			r.apply(spec{op: OpOther, free: true})
+			return true, nil
+		}
+		return false, nil
+	}
+	return matchAPI(r, mb, s, famOpenAI|famCohere|famOllama, ProviderUnknown)
+}
+
+// methods is a set of HTTP methods.
+type methods uint8
+
+const (
+	mGet methods = 1 << iota
+	mPost
+	mDelete
+	mPatch
+	mHead
+	mOther
+)
+
+func methodBit(m string) methods {
+	switch m {
+	case http.MethodGet:
+		return mGet
+	case http.MethodPost:
+		return mPost
+	case http.MethodDelete:
+		return mDelete
+	case http.MethodPatch:
+		return mPatch
+	case http.MethodHead:
+		return mHead
+	}
+	// Methods are case-sensitive (RFC 9110, section 9.1): "post" is not
+	// POST and matches nothing.
+	return mOther
+}
+
+func (m methods) String() string {
+	switch m {
+	case mGet:
+		return "GET"
+	case mPost:
+		return "POST"
+	case mDelete:
+		return "DELETE"
+	case mPatch:
+		return "PATCH"
+	case mHead:
+		return "HEAD"
+	}
+	return "other"
+}
+
+// methodErr is the error for a known route shape asked with the wrong
+// method. It is malformed, not unknown: a dispatcher that ignores the
+// method would still serve the shape.
+func methodErr(shape string, mb methods, what string) error {
+	return pathErr(shape, "method %s not allowed for %q", mb, clip(what))
+}
+
+// spec is what a matched route shape sets on the Route.
+type spec struct {
+	op     Operation
+	body   BodyKind
+	shape  bodyShape
+	need   bool // must end up naming a model
+	stream bool // streams by default
+	free   bool // model-free by design
+}
+
+func (r *Route) apply(sp spec) {
+	r.Operation = sp.op
+	r.Body = sp.body
+	r.shape = sp.shape
+	r.needModel = sp.need
+	r.Stream = sp.stream
+	r.ModelFree = sp.free
+}
+
+// Common specs.
+var (
+	specFree = spec{op: OpOther, free: true}
+	specList = spec{op: OpListModels, free: true}
+)
+
+// bodySpec is a route whose model is in a top-level JSON "model" member.
+func bodySpec(op Operation) spec {
+	return spec{op: op, body: BodyJSON, shape: shapeModel, need: true}
+}
+
+// formSpec is a multipart route whose model is the form field "model".
+func formSpec(op Operation) spec {
+	return spec{op: op, body: BodyMultipart, shape: shapeModel, need: true}
+}
+
+// pathSpec is a route whose model is in the path; the body is not read.
+func pathSpec(op Operation, stream bool) spec {
+	return spec{op: op, need: true, stream: stream}
+}
+
+// addPathModel validates the raw model text and records it.
+func (r *Route) addPathModel(shape, field, raw, qual string, allowSlash bool) error {
+	esc, err := checkModelText(shape, raw, allowSlash)
+	if err != nil {
+		return err
+	}
+	r.addModel(Model{Source: SourcePath, Field: field, raw: raw, esc: esc, qual: qual})
+	return nil
+}

@@ -1,0 +1,135 @@
+package routeparse
+
+import "strings"
+
+// bedrockAction maps the last segment of /model/{modelId}/{action} to its
+// operation. The set is the Bedrock runtime API's, as generated in
+// aws-sdk-go-v2 service/bedrockruntime@v1.63.13 schemas/schemas.go (URI
+// "/model/{modelId}/invoke", ".../invoke-with-response-stream",
+// ".../converse", ".../converse-stream", ".../count-tokens",
+// ".../invoke-with-bidirectional-stream"). Streaming is in the suffix.
+func bedrockAction(a string) (spec, bool) {
+	switch a {
+	case "invoke":
+		return pathSpec(OpInvoke, false), true
+	case "invoke-with-response-stream", "invoke-with-bidirectional-stream":
+		return pathSpec(OpInvoke, true), true
+	case "converse":
+		return pathSpec(OpConverse, false), true
+	case "converse-stream":
+		return pathSpec(OpConverse, true), true
+	case "count-tokens":
+		return pathSpec(OpCountTokens, false), true
+	}
+	return spec{}, false
+}
+
+// isARN reports whether a raw segment starts an ARN, in either spelling
+// of its first ':'.
+func isARN(seg string) bool {
+	return strings.HasPrefix(seg, "arn:") || strings.HasPrefix(seg, "arn%3A") || strings.HasPrefix(seg, "arn%3a")
+}
+
+// matchBedrock matches the Bedrock runtime routes:
+//
+//	POST /model/{modelId}/{action}
+//	POST /model/{arn-with-raw-slashes}/{action}
+//	POST /model/application-inference-profile/{id}/{action}
+//	POST /async-invoke                                  (model in body "modelId")
+//	GET  /async-invoke, GET /async-invoke/{invocationArn}  (model-free)
+//	POST /guardrail/{guardrailIdentifier}/version/{version}/apply (model-free)
+//
+// {modelId} is one segment, decoded once. The AWS SDKs escape every byte
+// but A-Za-z0-9-._~ (smithy-go encoding/httpbinding/path_replace.go,
+// EscapePath with encodeSep for a {label}): "anthropic.claude-v2%3A1",
+// "arn%3Aaws%3Abedrock%3A...%3Aapplication-inference-profile%2Fabc".
+// anthropic-sdk-go's bedrock option escapes only what url.PathEscape does
+// (bedrock/bedrock.go, requestconfig.EscapePathSegment), leaving ':' raw:
+// "arn:aws:bedrock:...:application-inference-profile%2Fabc". Both decode
+// to the same name.
+//
+// A gateway in front, or a client building URLs by hand, may deliver an
+// ARN with raw '/' ("arn:...:custom-model/base/id" has two). That form is
+// accepted only when the last segment is a known action and the model
+// starts with "arn:" or is the short application-inference-profile/{id}
+// form; anything else with extra segments is malformed, never re-split.
+func matchBedrock(r *Route, mb methods, s []string, rest string) (bool, error) {
+	if len(s) == 0 {
+		return false, nil
+	}
+	switch s[0] {
+	case "model":
+		r.Provider = Bedrock
+		if len(s) < 3 {
+			return false, pathErr("bedrock", "expected /model/{modelId}/{action}, got %q", clip(rest))
+		}
+		action := s[len(s)-1]
+		sp, ok := bedrockAction(action)
+		if !ok {
+			return false, pathErr("bedrock", "unknown action %q in %q", clip(action), clip(rest))
+		}
+		if mb != mPost {
+			return false, methodErr("bedrock", mb, rest)
+		}
+		r.apply(sp)
+		switch {
+		case len(s) == 3:
+			return true, r.addPathModel("bedrock", "modelId", s[1], "", true)
+		case len(s) > 5:
+			return false, pathErr("bedrock", "model ID spans more than three segments in %q", clip(rest))
+		case isARN(s[1]) || (len(s) == 4 && s[1] == "application-inference-profile"):
+			// Raw-'/' form: the model is everything between "/model/" and
+			// "/{action}". Its segments must not also hold an encoded '/'.
+			raw := rest[len("/model/") : len(rest)-len(action)-1]
+			return true, r.addPathModel("bedrock", "modelId", raw, "", false)
+		default:
+			return false, pathErr("bedrock", "a model ID with a raw '/' must be an ARN or application-inference-profile/{id}: %q", clip(rest))
+		}
+
+	case "async-invoke":
+		// StartAsyncInvoke POST /async-invoke, ListAsyncInvokes GET
+		// /async-invoke, GetAsyncInvoke GET /async-invoke/{invocationArn}
+		// (schemas/schemas.go).
+		r.Provider = Bedrock
+		switch {
+		case len(s) == 1 && mb == mPost:
+			r.apply(spec{op: OpAsyncInvoke, body: BodyJSON, shape: shapeModelID, need: true})
+			return true, nil
+		case len(s) == 1 && mb == mGet:
+			r.apply(spec{op: OpAsyncInvoke, free: true})
+			return true, nil
+		case len(s) == 1:
+			return false, methodErr("bedrock-async", mb, rest)
+		case len(s) <= 3:
+			if mb != mGet {
+				return false, methodErr("bedrock-async", mb, rest)
+			}
+			if len(s) == 3 && !isARN(s[1]) {
+				return false, pathErr("bedrock-async", "invocation ARN expected in %q", clip(rest))
+			}
+			if _, err := checkModelText("bedrock-async", rest[len("/async-invoke/"):], len(s) == 2); err != nil {
+				return false, err
+			}
+			r.apply(spec{op: OpAsyncInvoke, free: true})
+			return true, nil
+		}
+		return false, pathErr("bedrock-async", "unknown async-invoke route %q", clip(rest))
+
+	case "guardrail":
+		// ApplyGuardrail: POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply.
+		// It evaluates text against a guardrail and invokes no model.
+		r.Provider = Bedrock
+		if len(s) != 5 || s[2] != "version" || s[4] != "apply" || !idSegment(s[3]) {
+			return false, pathErr("bedrock", "unknown guardrail route %q", clip(rest))
+		}
+		if mb != mPost {
+			return false, methodErr("bedrock", mb, rest)
+		}
+		if _, err := checkModelText("bedrock", s[1], true); err != nil {
+			return false, err
+		}
+		r.apply(specFree)
+		return true, nil
+	}
+	return false, nil
+}
