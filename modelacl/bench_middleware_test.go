@@ -1,0 +1,90 @@
+package modelacl_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/modelgate/modelgate/modelacl"
+)
+
+// rewindBody is a request body the benchmark rewinds instead of
+// reallocating, so the figures show the middleware's own cost.
+type rewindBody struct{ *bytes.Reader }
+
+func (rewindBody) Close() error { return nil }
+
+// discardWriter is a ResponseWriter that allocates nothing.
+type discardWriter struct{ h http.Header }
+
+func (w discardWriter) Header() http.Header       { return w.h }
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (discardWriter) WriteHeader(int)             {}
+func (w discardWriter) clear()                    { clear(w.h) }
+
+// drain is the no-op next handler: it consumes the body, as a forwarding
+// handler would.
+var drain = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	w.WriteHeader(http.StatusOK)
+})
+
+func chatBody(size int, model string) []byte {
+	head := `{"messages":[{"role":"user","content":"`
+	tail := `"}],"model":"` + model + `"}`
+	return []byte(head + strings.Repeat("a", size-len(head)-len(tail)) + tail)
+}
+
+func BenchmarkServeHTTP(b *testing.B) {
+	mw, err := modelacl.New(modelacl.Options{Policy: fixturePolicy(b), Authenticate: fixtureKeys().authenticate})
+	if err != nil {
+		b.Fatal(err)
+	}
+	wrapped := mw(drain)
+	converse := []byte(`{"messages":[{"role":"user","content":[{"text":"` + strings.Repeat("a", 1024-60) + `"}]}]}`)
+	cases := []struct {
+		name, target string
+		body         []byte
+		key          string
+		status       int
+	}{
+		{"bedrock path model", "/bedrock/model/global.anthropic.claude-haiku-4-5/converse", converse, restrictedKey, 200},
+		{"1KiB body model", "/v1/chat/completions", chatBody(1024, "gpt-4o-mini"), restrictedKey, 200},
+		// Adversarial: the deny path, and a 1 MiB body whose model comes last.
+		{"bedrock path model denied", "/bedrock/model/global.anthropic.claude-opus-4-7/converse", converse, restrictedKey, 403},
+		{"1MiB body model last", "/v1/chat/completions", chatBody(1<<20, "gpt-4o-mini"), restrictedKey, 200},
+	}
+	for _, tc := range cases {
+		for _, variant := range []struct {
+			name string
+			h    http.Handler
+		}{{"bare", drain}, {"wrapped", wrapped}} {
+			b.Run(tc.name+"/"+variant.name, func(b *testing.B) {
+				body := rewindBody{bytes.NewReader(tc.body)}
+				r := httptest.NewRequest(http.MethodPost, tc.target, body)
+				r.ContentLength = int64(len(tc.body)) // as clients send it
+				r.Header.Set("Content-Type", "application/json")
+				auth := []string{"Bearer " + tc.key}
+				w := discardWriter{h: http.Header{}}
+				rec := httptest.NewRecorder()
+				r.Header["Authorization"] = auth
+				variant.h.ServeHTTP(rec, r)
+				if variant.name == "wrapped" && rec.Code != tc.status {
+					b.Fatalf("status %d, want %d: %s", rec.Code, tc.status, rec.Body)
+				}
+				b.SetBytes(int64(len(tc.body)))
+				b.ReportAllocs()
+				b.ResetTimer()
+				for b.Loop() {
+					_, _ = body.Seek(0, io.SeekStart)
+					r.Header["Authorization"] = auth // the middleware strips it
+					w.clear()
+					variant.h.ServeHTTP(w, r)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,270 @@
+package modelacl
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/modelgate/modelgate/routeparse"
+)
+
+// Checker is the decision the middleware makes, without HTTP: use it
+// wherever a model is named outside a request line or body the middleware
+// sees, so that every path decides with the same code:
+//
+//   - a realtime websocket's session.update frame that switches the model
+//     ([Checker.CheckModels] with the new name);
+//   - the lines of an uploaded batch file, each naming its own model
+//     ([Checker.CheckModels] with every line's model, or one call per line);
+//   - a router's fallback, retry or load-balancing choice made after the
+//     request was authorized ([Checker.CheckModels] with the model actually
+//     about to be called);
+//   - provider-native IDs from any other source ([Checker.CheckNative]).
+//
+// The zero Checker has no policy and denies everything with [ErrNoPolicy].
+// A Checker is a small value, safe for concurrent use; each call reads the
+// policy snapshot once, so a concurrent reload never mixes two policies in
+// one decision.
+type Checker struct {
+	// Policy is where the current policy comes from: a *Policy, or a *Store
+	// that hot-swaps it. Required.
+	Policy PolicySource
+	// Resolver maps provider-native model IDs (a Bedrock ARN, an Azure
+	// deployment, a Gemini model) to the names the policy checks. Nil means
+	// the policy snapshot of each call itself.
+	Resolver Resolver
+}
+
+// errUnresolved is wrapped by the error a Checker returns when the
+// resolver could not map a provider-native model ID to any name.
+var errUnresolved = errors.New("modelacl: model cannot be resolved")
+
+// unresolvedError says which model could not be resolved. Its message does
+// not repeat the resolver's error, which is not promised safe to show.
+type unresolvedError struct {
+	model string
+	err   error
+}
+
+func (e *unresolvedError) Error() string {
+	return fmt.Sprintf("modelacl: model %q is not served by this gateway", e.model)
+}
+
+func (e *unresolvedError) Unwrap() []error {
+	if e.err == nil {
+		return []error{errUnresolved}
+	}
+	return []error{errUnresolved, e.err}
+}
+
+// snapshot returns the policy and resolver for one decision.
+func (c Checker) snapshot() (*Policy, Resolver, error) {
+	if c.Policy == nil {
+		return nil, nil, ErrNoPolicy
+	}
+	p := c.Policy.Policy()
+	if p == nil {
+		return nil, nil, ErrNoPolicy
+	}
+	if c.Resolver != nil {
+		return p, c.Resolver, nil
+	}
+	return p, p, nil
+}
+
+// CheckModels decides whether pr may call every one of names, given as a
+// client of the unified (OpenAI- or Anthropic-shaped) API names them:
+// model group names, aliases of the principal, provider-qualified names.
+// It is [Policy.Check] on the current snapshot. At least one name is
+// required ([ErrNoModel]).
+func (c Checker) CheckModels(pr *Principal, names ...string) (Decision, error) {
+	p, _, err := c.snapshot()
+	if err != nil {
+		return deniedDecision(pr, "", err), err
+	}
+	return withErr(p.Check(pr, names...))
+}
+
+// CheckNative decides whether pr may call every one of ids, given as the
+// provider's own API names them (a Bedrock model ID, inference profile or
+// ARN; an Azure deployment; a Gemini or Vertex model). Each ID goes
+// through the resolver; every name it resolves to must be allowed (an ID
+// that several model groups serve is allowed only if all of them are). An
+// ID that resolves to nothing is denied.
+func (c Checker) CheckNative(pr *Principal, provider routeparse.Provider, ids ...string) (Decision, error) {
+	p, res, err := c.snapshot()
+	if err != nil {
+		return deniedDecision(pr, "", err), err
+	}
+	var buf [8]string
+	names := buf[:0]
+	for _, id := range ids {
+		if names, err = appendResolved(names, res, provider, id); err != nil {
+			return deniedDecision(pr, id, err), err
+		}
+	}
+	d, err := p.Check(pr, names...)
+	if err != nil {
+		err = requestedAs(err, res, provider, slices.Values(ids))
+	}
+	return withErr(d, err)
+}
+
+// CheckRoute decides whether pr may call every model a classified route
+// names; it is what the middleware calls after [routeparse.Parser.ParseBody].
+//
+// A model is checked as a provider-native ID (through the resolver) when
+// the route belongs to a provider-native API (Bedrock, Azure OpenAI,
+// Gemini, Vertex AI, Cohere, Ollama) or was reached through a provider
+// prefix (/anthropic/v1/messages, /openai/v1/...: passthrough routes, whose
+// upstream receives the name unchanged); it is checked as a unified name
+// (aliases apply) on the unprefixed OpenAI- and Anthropic-shaped routes.
+//
+// rt must be complete: when rt.Body is not [routeparse.BodyNone], the
+// body must have gone through [routeparse.Parser.ParseBody], or the
+// models it names are not checked. A route that names no model is
+// allowed only if it is model-free by design (routeparse marks it so);
+// otherwise it is [routeparse.ErrNoModel]. The returned Decision has its
+// Route field set to *rt.
+func (c Checker) CheckRoute(pr *Principal, rt *routeparse.Route) (Decision, error) {
+	d, err := c.checkRoute(pr, rt)
+	d.Route = *rt
+	return withErr(d, err)
+}
+
+// withErr records err in d, so that a Decision handed to hooks says why.
+func withErr(d Decision, err error) (Decision, error) {
+	if err != nil {
+		d.Allowed = false
+		if d.Err == nil {
+			d.Err = err
+		}
+	}
+	return d, err
+}
+
+func (c Checker) checkRoute(pr *Principal, rt *routeparse.Route) (Decision, error) {
+	p, res, err := c.snapshot()
+	if err != nil {
+		return deniedDecision(pr, "", err), err
+	}
+	models := rt.Models()
+	if len(models) == 0 {
+		if !rt.ModelFree {
+			return deniedDecision(pr, "", routeparse.ErrNoModel), routeparse.ErrNoModel
+		}
+		if pr == nil {
+			return deniedDecision(pr, "", ErrNoPrincipal), ErrNoPrincipal
+		}
+		d := Decision{Allowed: true}
+		copyIDs(&d, pr)
+		return d, nil
+	}
+	native := isNativeRoute(rt)
+	var buf [8]string
+	names := buf[:0]
+	for _, m := range models {
+		name := m.Name()
+		if !native {
+			names = append(names, name)
+			continue
+		}
+		if names, err = appendResolved(names, res, rt.Provider, name); err != nil {
+			return deniedDecision(pr, name, err), err
+		}
+	}
+	d, err := p.Check(pr, names...)
+	if err != nil && native {
+		err = requestedAs(err, res, rt.Provider, func(yield func(string) bool) {
+			for _, m := range models {
+				if !yield(m.Name()) {
+					return
+				}
+			}
+		})
+	}
+	return d, err
+}
+
+// requestedAs names the provider-native ID a denied name was resolved
+// from, so the client reads the model it sent ("global.anthropic...")
+// beside the name that was denied (its model group). Deny path only.
+func requestedAs(err error, res Resolver, provider routeparse.Provider, ids func(func(string) bool)) error {
+	var de *DenyError
+	if !errors.As(err, &de) {
+		return err
+	}
+	for id := range ids {
+		if id == de.Model {
+			return err
+		}
+		rn, rerr := res.Resolve(provider, id)
+		if rerr == nil && slices.Contains(rn, de.Model) {
+			return &nativeDenyError{id: id, err: err}
+		}
+	}
+	return err
+}
+
+// nativeDenyError is a denial of a name the request gave as another,
+// provider-native, ID.
+type nativeDenyError struct {
+	id  string
+	err error
+}
+
+func (e *nativeDenyError) Error() string {
+	return fmt.Sprintf("%s (requested as %q)", e.err.Error(), e.id)
+}
+
+func (e *nativeDenyError) Unwrap() error { return e.err }
+
+// isNativeRoute reports whether the models of rt are provider-native IDs.
+func isNativeRoute(rt *routeparse.Route) bool {
+	switch rt.Provider {
+	case routeparse.OpenAI, routeparse.Anthropic:
+		return rt.Prefix != ""
+	case routeparse.ProviderUnknown:
+		return false
+	default:
+		return true
+	}
+}
+
+// appendResolved appends the names id resolves to.
+func appendResolved(names []string, res Resolver, provider routeparse.Provider, id string) ([]string, error) {
+	if id == "" {
+		return names, ErrNoModel
+	}
+	rn, err := res.Resolve(provider, id)
+	if err != nil {
+		var de *DenyError
+		if errors.As(err, &de) {
+			return names, err
+		}
+		return names, &unresolvedError{model: id, err: err}
+	}
+	if len(rn) == 0 {
+		return names, &unresolvedError{model: id}
+	}
+	return append(names, rn...), nil
+}
+
+// deniedDecision is the Decision for a request refused before or outside
+// the policy check.
+func deniedDecision(pr *Principal, model string, err error) Decision {
+	d := Decision{Denied: model, Err: err}
+	var de *DenyError
+	if errors.As(err, &de) {
+		d.Scope, d.Denied = de.Scope, de.Model
+	}
+	copyIDs(&d, pr)
+	return d
+}
+
+func copyIDs(d *Decision, pr *Principal) {
+	if pr == nil {
+		return
+	}
+	d.KeyID, d.TeamID, d.UserID, d.OrgID, d.EndUserID = pr.KeyID, pr.TeamID, pr.UserID, pr.OrgID, pr.EndUserID
+}

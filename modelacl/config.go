@@ -1,0 +1,59 @@
+package modelacl
+
+// Config is the deployment side of a policy, in the vocabulary of LiteLLM's
+// proxy configuration so that existing model lists can be read unchanged
+// (JSON here; the struct tags also serve YAML decoders that honour them).
+//
+// Principals (keys, teams, users, ...) are not configuration: a host builds a
+// [Principal] per request from its own key store.
+type Config struct {
+	// ModelList is the deployment list. Several deployments may share a
+	// model_name: together they form one model group.
+	ModelList []Deployment `json:"model_list" yaml:"model_list"`
+
+	// LiteLLMCompat makes an empty allowlist ([] in JSON, [Allow] with no
+	// entries) mean "all models", as LiteLLM reads it. Off by default: an
+	// empty list denies everything. [DenyAll] denies in either mode.
+	LiteLLMCompat bool `json:"litellm_compat" yaml:"litellm_compat"`
+}
+
+// Deployment is one entry of the model list.
+type Deployment struct {
+	// ModelName is the model group the deployment serves: the name clients
+	// send. A name containing '*' makes a wildcard deployment that serves
+	// every name the glob matches and no exact group shadows
+	// ("openai/*").
+	ModelName string `json:"model_name" yaml:"model_name"`
+
+	LiteLLMParams LiteLLMParams `json:"litellm_params" yaml:"litellm_params"`
+	ModelInfo     ModelInfo     `json:"model_info" yaml:"model_info"`
+}
+
+// LiteLLMParams holds the fields of litellm_params that decide which
+// upstream model a deployment calls. Other fields are ignored.
+type LiteLLMParams struct {
+	// Model is the provider-qualified upstream model, e.g.
+	// "bedrock/global.anthropic.claude-opus-4-7", "azure/my-deployment",
+	// "openai/gpt-4o". In a wildcard deployment it may contain as many
+	// '*' as ModelName (each receives what the matching '*' of ModelName
+	// matched) or none.
+	Model string `json:"model" yaml:"model"`
+
+	// ModelID is the provider's own ID for the call when it differs from
+	// Model (LiteLLM uses it for Bedrock application inference profile and
+	// provisioned throughput ARNs). Requests naming it resolve to this
+	// deployment.
+	ModelID string `json:"model_id,omitempty" yaml:"model_id,omitempty"`
+}
+
+// ModelInfo holds the fields of model_info the policy uses.
+type ModelInfo struct {
+	// ID is an operator-chosen deployment ID. Informational.
+	ID string `json:"id,omitempty" yaml:"id,omitempty"`
+
+	// AccessGroups names the access groups this deployment belongs to. An
+	// allowlist entry equal to an access group allows the models this
+	// deployment serves, subject to the shadowing and all-deployments rules
+	// in the package documentation.
+	AccessGroups []string `json:"access_groups,omitempty" yaml:"access_groups,omitempty"`
+}

@@ -1,0 +1,113 @@
+package modelacl
+
+import "github.com/modelgate/modelgate/routeparse"
+
+// Scope is one level of the principal hierarchy that can carry an
+// allowlist. Scopes are checked in the order of their values; the first
+// that denies is reported.
+type Scope uint8
+
+const (
+	ScopeNone       Scope = iota // no scope: allowed, or denied for a reason that is no scope's
+	ScopeKey                     // the virtual key
+	ScopeTeam                    // the key's team
+	ScopeTeamMember              // the user's membership in the team
+	ScopeUser                    // the user who owns the key
+	ScopeOrg                     // the organization
+	ScopeEndUser                 // the end user the request is made for
+)
+
+var scopeNames = [...]string{"none", "key", "team", "team_member", "user", "org", "end_user"}
+var scopeNouns = [...]string{"principal", "key", "team", "team member", "user", "organization", "end user"}
+
+// String returns the scope's identifier: "key", "team", "team_member",
+// "user", "org", "end_user" ("none" for ScopeNone). Hosts build error types
+// such as "key_model_access_denied" from it.
+func (s Scope) String() string {
+	if int(s) < len(scopeNames) {
+		return scopeNames[s]
+	}
+	return "unknown"
+}
+
+func (s Scope) noun() string {
+	if int(s) < len(scopeNouns) {
+		return scopeNouns[s]
+	}
+	return "unknown scope"
+}
+
+// Grant records how one requested name was authorized.
+type Grant struct {
+	// Requested is the name as the request gave it.
+	Requested string
+	// Model is the name that was authorized: the alias target when
+	// Requested is one of the principal's aliases, else Requested.
+	Model string
+	// Group is the model group that serves Model: the exact group, or the
+	// most specific wildcard group whose pattern matches it. When Model
+	// names a provider model that several groups deploy, every one of them
+	// was authorized and Group is the first in configuration order. Empty
+	// when no deployment serves Model.
+	Group string
+}
+
+// Decision is the outcome of [Policy.Check]: whether the request may go
+// ahead, how each name was authorized, and on denial which scope denied
+// which name. It also carries the principal's non-secret IDs for audit.
+//
+// Hosts key budgets, rate limits and routing on [Decision.Grants]: they
+// are the authorized names, so dispatch never has to re-derive them.
+type Decision struct {
+	Allowed bool
+
+	// Scope is the scope that denied (ScopeNone when allowed, or when the
+	// denial is no scope's, such as ErrNoAllowlist).
+	Scope Scope
+	// Denied is the requested name that was denied ("" when allowed).
+	Denied string
+
+	// Err is why the request was denied: the error Check returned (a
+	// [*DenyError] or one of the sentinels), or, when the middleware refused
+	// the request before the policy check, a routeparse or credential error.
+	// Nil when allowed.
+	Err error
+
+	// The principal's IDs, copied for audit. Never a secret.
+	KeyID, TeamID, UserID, OrgID, EndUserID string
+
+	// Route is the classified request. Set by the middleware; zero when
+	// [Policy.Check] is called directly.
+	Route routeparse.Route
+
+	n      int
+	inline [2]Grant // most requests name one or two models: no allocation
+	extra  []Grant
+}
+
+// Grants returns one entry per requested name, in request order, when the
+// decision is an allow; empty on deny. The slice aliases the Decision.
+func (d *Decision) Grants() []Grant {
+	if d.extra != nil {
+		return d.extra
+	}
+	return d.inline[:d.n]
+}
+
+func (d *Decision) add(g Grant) {
+	switch {
+	case d.extra != nil:
+		d.extra = append(d.extra, g)
+	case d.n < len(d.inline):
+		d.inline[d.n] = g
+		d.n++
+	default:
+		d.extra = make([]Grant, 0, 2*len(d.inline)+1)
+		d.extra = append(d.extra, d.inline[:]...)
+		d.extra = append(d.extra, g)
+	}
+}
+
+func (d *Decision) setPrincipal(pr *Principal) {
+	d.KeyID, d.TeamID, d.UserID, d.OrgID, d.EndUserID = pr.KeyID, pr.TeamID, pr.UserID, pr.OrgID, pr.EndUserID
+}

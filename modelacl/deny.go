@@ -1,0 +1,286 @@
+package modelacl
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/modelgate/modelgate/routeparse"
+)
+
+// Deny responses speak the client's dialect, so that each official SDK
+// turns them into its own typed error instead of a decoding failure:
+//
+//   - OpenAI and Azure OpenAI (openai-go's apierror.Error reads
+//     error.message, error.type, error.param and the string error.code);
+//   - Anthropic (anthropic-sdk-go keeps the status and the raw body; the
+//     body is the API's {"type":"error","error":{"type","message"}});
+//   - Bedrock (aws-sdk-go-v2's restjson1 protocol takes the error code from
+//     the X-Amzn-ErrorType header before the body and maps
+//     "AccessDeniedException" to types.AccessDeniedException; the message
+//     is the body's "message");
+//   - Gemini and Vertex AI (google.golang.org/genai decodes
+//     {"error":{"code","message","status"}} into genai.APIError; code is the
+//     number, status the google.rpc.Code name).
+//
+// Messages quote the model with %q and never contain a credential, a key
+// ID or any part of an allowlist.
+
+// dialect is the error shape of one family of clients.
+type dialect uint8
+
+const (
+	dialectOpenAI dialect = iota // OpenAI, Azure OpenAI and the OpenAI-compatible rest
+	dialectAnthropic
+	dialectBedrock
+	dialectGoogle // Gemini API and Vertex AI
+)
+
+// dialectFor picks the error shape for a route. When the route could not be
+// classified, the request's headers say which SDK sent it; OpenAI's shape
+// is the fallback, as most clients of a gateway speak it.
+func dialectFor(p routeparse.Provider, h http.Header) dialect {
+	switch p {
+	case routeparse.Anthropic:
+		return dialectAnthropic
+	case routeparse.Bedrock:
+		return dialectBedrock
+	case routeparse.Gemini, routeparse.Vertex:
+		return dialectGoogle
+	case routeparse.ProviderUnknown:
+		switch {
+		case len(h["Anthropic-Version"]) > 0:
+			return dialectAnthropic
+		case len(h["X-Amz-Date"]) > 0 || len(h["Amz-Sdk-Invocation-Id"]) > 0 || hasPrefixFold(h.Get("Authorization"), "AWS4-"):
+			return dialectBedrock
+		case len(h["X-Goog-Api-Key"]) > 0 || len(h["X-Goog-Api-Client"]) > 0:
+			return dialectGoogle
+		}
+	}
+	return dialectOpenAI
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// failKind is the category of a refused request.
+type failKind uint8
+
+const (
+	failDenied          failKind = iota // a model is not allowed: DenyStatus
+	failUnauthenticated                 // no, ambiguous, malformed or unknown credential: 401
+	failBadRequest                      // malformed path or body, ambiguous or missing model: 400
+	failNotFound                        // no route in the grammar: 404
+	failTooLarge                        // body over MaxBodyBytes: 413
+	failUnavailable                     // no policy installed: 503
+	failInternal                        // the host's authenticate function failed: 500
+)
+
+// failure is a refused request, ready to be written.
+type failure struct {
+	kind    failKind
+	status  int
+	message string // safe to show the client
+	param   string // "model" when the failure is about the model
+	scope   Scope  // for failDenied
+}
+
+// errBodyTooLarge is the middleware's own too-large error; it wraps the
+// routeparse sentinel so both are one category.
+var errBodyTooLarge = &routeparse.Error{Shape: "body", Detail: "request body exceeds the gateway's limit", Err: routeparse.ErrBodyTooLarge}
+
+// failureFor maps an error from any step to what the client is told.
+// Unknown errors are internal: their text is not shown, as it may come from
+// the host's key store.
+func failureFor(err error, denyStatus int) failure {
+	var de *DenyError
+	switch {
+	case errors.As(err, &de):
+		return failure{kind: failDenied, status: denyStatus, message: publicMessage(err), param: "model", scope: de.Scope}
+	case errors.Is(err, ErrModelNotAllowed), errors.Is(err, ErrNoAllowlist), errors.Is(err, ErrTeamModelsWithoutTeam),
+		errors.Is(err, errUnresolved):
+		return failure{kind: failDenied, status: denyStatus, message: publicMessage(err), param: "model"}
+	case errors.Is(err, ErrNoCredential):
+		return failure{kind: failUnauthenticated, status: http.StatusUnauthorized, message: "missing credential: send an API key"}
+	case errors.Is(err, ErrAmbiguousCredential):
+		return failure{kind: failUnauthenticated, status: http.StatusUnauthorized, message: "the request carries several different credentials"}
+	case errors.Is(err, ErrMalformedCredential):
+		return failure{kind: failUnauthenticated, status: http.StatusUnauthorized, message: "malformed credential"}
+	case errors.Is(err, ErrUnknownKey), errors.Is(err, ErrNoPrincipal):
+		return failure{kind: failUnauthenticated, status: http.StatusUnauthorized, message: "invalid API key"}
+	case errors.Is(err, ErrNoPolicy):
+		return failure{kind: failUnavailable, status: http.StatusServiceUnavailable, message: "no model access policy is loaded"}
+	case errors.Is(err, routeparse.ErrBodyTooLarge):
+		return failure{kind: failTooLarge, status: http.StatusRequestEntityTooLarge, message: publicMessage(err)}
+	case errors.Is(err, routeparse.ErrUnknownRoute):
+		return failure{kind: failNotFound, status: http.StatusNotFound, message: publicMessage(err)}
+	case errors.Is(err, routeparse.ErrNoModel), errors.Is(err, ErrNoModel), errors.Is(err, routeparse.ErrAmbiguousModel):
+		return failure{kind: failBadRequest, status: http.StatusBadRequest, message: publicMessage(err), param: "model"}
+	case errors.Is(err, routeparse.ErrMalformedPath), errors.Is(err, routeparse.ErrMalformedBody),
+		errors.Is(err, routeparse.ErrUnsupportedEncoding), errors.Is(err, errBodyRead):
+		return failure{kind: failBadRequest, status: http.StatusBadRequest, message: publicMessage(err)}
+	default:
+		return failure{kind: failInternal, status: http.StatusInternalServerError, message: "internal error"}
+	}
+}
+
+// publicMessage is an error's text without the package prefix. Only errors
+// whose text is promised safe (routeparse's, DenyError, the middleware's
+// own) reach it.
+func publicMessage(err error) string {
+	s := err.Error()
+	for _, p := range [...]string{"modelacl: ", "routeparse: "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	if len(s) > 512 {
+		s = s[:512] + "..."
+	}
+	return s
+}
+
+// deniedType is the OpenAI-style error type of a denial, named after the
+// scope that denied, in the vocabulary LiteLLM-style clients know.
+func deniedType(s Scope) string {
+	switch s {
+	case ScopeTeam:
+		return "team_model_access_denied"
+	case ScopeTeamMember:
+		return "team_member_model_access_denied"
+	case ScopeUser:
+		return "user_model_access_denied"
+	case ScopeOrg:
+		return "org_model_access_denied"
+	case ScopeEndUser:
+		return "end_user_model_access_denied"
+	default:
+		return "key_model_access_denied"
+	}
+}
+
+// writeFailure writes f in dialect d. The body is small and built once per
+// refused request; allocations here do not matter.
+func writeFailure(w http.ResponseWriter, d dialect, f failure) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	if f.kind == failUnauthenticated && d != dialectBedrock {
+		h.Set("Www-Authenticate", "Bearer")
+	}
+	var body any
+	switch d {
+	case dialectAnthropic:
+		type inner struct {
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		}
+		body = struct {
+			Type  string `json:"type"`
+			Error inner  `json:"error"`
+		}{"error", inner{anthropicType(f), f.message}}
+	case dialectBedrock:
+		// aws-sdk-go-v2 reads the header (http.Header.Get, so any casing);
+		// other AWS SDKs read it case-insensitively too.
+		h.Set("X-Amzn-ErrorType", bedrockType(f))
+		body = struct {
+			Message string `json:"message"`
+		}{f.message}
+	case dialectGoogle:
+		type inner struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+			Status  string `json:"status"`
+		}
+		body = struct {
+			Error inner `json:"error"`
+		}{inner{f.status, f.message, googleStatus(f)}}
+	default:
+		type inner struct {
+			Message string  `json:"message"`
+			Type    string  `json:"type"`
+			Param   *string `json:"param"`
+			Code    string  `json:"code"`
+		}
+		in := inner{Message: f.message, Type: openAIType(f), Code: strconv.Itoa(f.status)}
+		if f.param != "" {
+			in.Param = &f.param
+		}
+		body = struct {
+			Error inner `json:"error"`
+		}{in}
+	}
+	b, err := json.Marshal(body)
+	if err != nil { // cannot happen: strings and ints only
+		b = []byte(`{}`)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(f.status)
+	_, _ = w.Write(b)
+}
+
+func openAIType(f failure) string {
+	switch f.kind {
+	case failDenied:
+		return deniedType(f.scope)
+	case failUnauthenticated:
+		return "auth_error"
+	case failUnavailable, failInternal:
+		return "api_error"
+	default:
+		return "invalid_request_error"
+	}
+}
+
+func anthropicType(f failure) string {
+	switch f.kind {
+	case failDenied:
+		return "permission_error"
+	case failUnauthenticated:
+		return "authentication_error"
+	case failNotFound:
+		return "not_found_error"
+	case failTooLarge:
+		return "request_too_large"
+	case failUnavailable, failInternal:
+		return "api_error"
+	default:
+		return "invalid_request_error"
+	}
+}
+
+func bedrockType(f failure) string {
+	switch f.kind {
+	case failDenied:
+		return "AccessDeniedException"
+	case failUnauthenticated:
+		return "UnrecognizedClientException"
+	case failNotFound:
+		return "UnknownOperationException"
+	case failUnavailable:
+		return "ServiceUnavailableException"
+	case failInternal:
+		return "InternalServerException"
+	default: // bad request, too large
+		return "ValidationException"
+	}
+}
+
+func googleStatus(f failure) string {
+	switch f.kind {
+	case failDenied:
+		return "PERMISSION_DENIED"
+	case failUnauthenticated:
+		return "UNAUTHENTICATED"
+	case failNotFound:
+		return "NOT_FOUND"
+	case failUnavailable:
+		return "UNAVAILABLE"
+	case failInternal:
+		return "INTERNAL"
+	default:
+		return "INVALID_ARGUMENT"
+	}
+}

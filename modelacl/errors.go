@@ -1,0 +1,92 @@
+package modelacl
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Every error [Policy.Check] returns wraps exactly one of
+// them, so callers map categories to responses with [errors.Is]. They are
+// part of the API: their meaning does not change.
+var (
+	// ErrModelNotAllowed: a scope that sets an allowlist does not allow a
+	// model the request names. Returned inside a [*DenyError] that says which
+	// scope and which model.
+	ErrModelNotAllowed = errors.New("model not allowed")
+
+	// ErrTeamModelsWithoutTeam: the key's allowlist relies on
+	// "all-team-models" but the principal has no team (no TeamID, or the
+	// team sets no allowlist), so there is no list to inherit and the key
+	// denies. Returned inside a [*DenyError] with [ScopeKey].
+	ErrTeamModelsWithoutTeam = errors.New("all-team-models on a key without a team")
+
+	// ErrNoAllowlist: no scope of the principal sets an allowlist. Unset
+	// means "this scope does not restrict", but a principal on whom nothing
+	// is set at all is far more likely a key store that forgot to fill it
+	// than a deliberate grant of everything, so it is denied. Grant all
+	// models explicitly with [AllowAll]. Returned inside a [*DenyError] with
+	// [ScopeNone].
+	ErrNoAllowlist = errors.New("no allowlist set on any scope")
+
+	// ErrNoModel: the request names no model, or names the empty string
+	// (directly or as an alias target).
+	ErrNoModel = errors.New("modelacl: request names no model")
+
+	// ErrNoPolicy: the policy is nil (an empty [Store], a failed reload).
+	// Everything is denied until a policy is installed.
+	ErrNoPolicy = errors.New("modelacl: no policy")
+
+	// ErrNoPrincipal: the principal is nil. Authentication must produce a
+	// principal before a model can be authorized.
+	ErrNoPrincipal = errors.New("modelacl: no principal")
+
+	// ErrInvalidConfig: [Compile] rejected the configuration. Wrapped by
+	// every [*ConfigError] and by the errors [Allowlist.UnmarshalJSON]
+	// returns.
+	ErrInvalidConfig = errors.New("modelacl: invalid configuration")
+)
+
+// DenyError reports that one scope's allowlist does not allow one model.
+// Err is [ErrModelNotAllowed], [ErrTeamModelsWithoutTeam] or
+// [ErrNoAllowlist]; errors.Is sees through to it.
+//
+// The message quotes the model as the request named it and the scope, and
+// never the allowlist or any credential: it is meant to be safe to return to
+// the caller.
+type DenyError struct {
+	Scope Scope  // the scope that denied; ScopeNone for ErrNoAllowlist
+	Model string // the name as the request gave it (before alias resolution)
+	Err   error  // the reason, one of the sentinels above
+}
+
+func (e *DenyError) Error() string {
+	switch {
+	case errors.Is(e.Err, ErrNoAllowlist):
+		return fmt.Sprintf("modelacl: model %q denied: %v", e.Model, e.Err)
+	case errors.Is(e.Err, ErrTeamModelsWithoutTeam):
+		return fmt.Sprintf("modelacl: key may not call model %q: %v", e.Model, e.Err)
+	default:
+		return fmt.Sprintf("modelacl: %s may not call model %q", e.Scope.noun(), e.Model)
+	}
+}
+
+func (e *DenyError) Unwrap() error { return e.Err }
+
+// ConfigError is one problem [Compile] found in a [Config]. It wraps
+// [ErrInvalidConfig]. Compile joins all of them with [errors.Join], so an
+// operator sees every problem at once.
+type ConfigError struct {
+	Index  int    // index into Config.ModelList, or -1
+	Field  string // JSON path of the field, e.g. "litellm_params.model"
+	Value  string // the offending value (configuration, never a secret)
+	Reason string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Index < 0 {
+		return fmt.Sprintf("modelacl: config %s %q: %s", e.Field, e.Value, e.Reason)
+	}
+	return fmt.Sprintf("modelacl: config model_list[%d].%s %q: %s", e.Index, e.Field, e.Value, e.Reason)
+}
+
+func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }

@@ -1,0 +1,483 @@
+package modelacl
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/modelgate/modelgate/routeparse"
+)
+
+// New returns a net/http middleware that lets a request reach the wrapped
+// handler only if the caller may call every model the request names, or an
+// error if o is invalid (a missing Policy or Authenticate, a bad
+// DenyStatus, ...). Everything that can be checked once is checked here;
+// the returned function and the handlers it makes are safe for concurrent
+// use.
+//
+// # What it decides, in order
+//
+// The order is part of the API:
+//
+//  1. Normalise and classify the request line (method, escaped path,
+//     query, headers) with routeparse. A path that is not in canonical form
+//     (dot segments, "//", double or bad percent-encoding, ...) is 400; a
+//     request no route of the grammar matches is 404 (fail closed: a route
+//     the parser does not know may still name a model it cannot see).
+//  2. Authenticate: find the credential ([FindCredential]) and call
+//     Options.Authenticate. A missing, ambiguous, malformed or unknown
+//     credential is 401, on every route, model-free ones included.
+//     Authentication comes before the body is read, so an anonymous client
+//     cannot make the gateway buffer bodies.
+//  3. Read the body, when the route may name a model in it, bounded by
+//     MaxBodyBytes (413 beyond, without reading when Content-Length says
+//     so), and classify it: a missing, duplicated, escaped, case-variant or
+//     non-string model, invalid JSON, a model that disagrees with the path
+//     or query, an unsupported Content-Encoding: 400.
+//  4. Resolve and decide ([Checker.CheckRoute]): every model the request
+//     names (path, query, header, body, form, each fallback) must be
+//     allowed by every scope of the principal. Otherwise DenyStatus (403).
+//  5. Mutate and hand over: restore the body byte for byte (Body,
+//     ContentLength, GetBody), remove the client's credentials and the
+//     StripHeaders, put the [Decision] in the context ([FromContext]), call
+//     the next handler.
+//
+// Refusals are written in the client's dialect (OpenAI, Anthropic,
+// Bedrock, Google) so each official SDK reports a typed error; messages
+// quote the model and never a credential or an allowlist.
+//
+// # What it trusts
+//
+// The host's Authenticate function and the policy. It does not verify
+// SigV4 signatures (see [CredentialAWSAccessKeyID]). It mutates the
+// request it was given in one way: it deletes the credential headers and
+// StripHeaders from r.Header (the map is shared with the copy handed on);
+// URL, body and context changes are made on a shallow copy.
+//
+// # Before going live
+//
+// Mount it in front of every route that reaches an upstream (a handler
+// reachable around it is a bypass); dispatch downstream on
+// [FromContext]'s Decision, not on a second parse of the request; keep
+// ReportOnly off; make sure the gateway sets its own upstream credentials
+// after the middleware.
+func New(o Options) (func(http.Handler) http.Handler, error) {
+	c, err := o.compile()
+	if err != nil {
+		return nil, err
+	}
+	return func(next http.Handler) http.Handler {
+		if next == nil {
+			panic("modelacl: nil next handler")
+		}
+		return &handler{c: c, next: next}
+	}, nil
+}
+
+// Middleware is like [New] but panics if o is invalid, as
+// regexp.MustCompile does: for options fixed in code, where an error is a
+// programming mistake.
+func Middleware(o Options) func(http.Handler) http.Handler {
+	mw, err := New(o)
+	if err != nil {
+		panic(err)
+	}
+	return mw
+}
+
+type handler struct {
+	c    *config
+	next http.Handler
+}
+
+// errBodyRead is wrapped when the request body cannot be read.
+var errBodyRead = errors.New("modelacl: cannot read the request body")
+
+// body is the request body as it will be handed on.
+type body struct {
+	set   bool // replace Body/ContentLength/GetBody on the outgoing request
+	bytes []byte
+	rest  io.ReadCloser // ReportOnly over the limit: the unread remainder
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := h.c
+	// One allocation holds the decision (with its route) and the context
+	// that carries it to the next handler.
+	dc := &decisionCtx{Context: r.Context()}
+	d := &dc.d
+
+	// 1. Normalise and classify the request line.
+	var perr error
+	d.Route, perr = c.parser.ParseRequest(r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header)
+	passUnknown := false
+	if perr != nil && c.unknownRead && errors.Is(perr, routeparse.ErrUnknownRoute) &&
+		(r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		passUnknown, perr = true, nil
+	}
+
+	// 2. Authenticate. Never relaxed, not even by ReportOnly.
+	cred, err := FindCredential(r)
+	var pr *Principal
+	if err == nil || errors.Is(err, ErrNoCredential) {
+		pr, err = c.auth(r, cred)
+		if err == nil && pr == nil {
+			err = ErrUnknownKey
+		}
+	}
+	if err != nil {
+		rt := d.Route
+		*d = deniedDecision(nil, "", err)
+		d.Route = rt
+		h.refuse(w, r, d, err, false)
+		return
+	}
+
+	if passUnknown {
+		h.forward(w, r, nil, body{})
+		return
+	}
+
+	// 3. Read and classify the body; 4. resolve and decide.
+	var b body
+	rt := &d.Route
+	switch {
+	case perr != nil:
+		err = perr
+	case rt.Body != routeparse.BodyNone:
+		b, err = h.readBody(r)
+		if err == nil {
+			err = h.parseBody(r, rt, b.bytes)
+		}
+		if err == nil {
+			*d, err = c.checker.CheckRoute(pr, rt) // the returned Decision carries *rt
+		}
+	default:
+		*d, err = c.checker.CheckRoute(pr, rt)
+	}
+	if err != nil {
+		if d.Err == nil { // refused before the policy check
+			route := d.Route
+			*d = deniedDecision(pr, "", err)
+			d.Route = route
+		}
+		d.Allowed = false
+		if !h.refuse(w, r, d, err, true) {
+			return
+		}
+	} else {
+		h.report(r.Context(), d, nil, 0)
+	}
+
+	// 5. Mutate and hand over.
+	h.forward(w, r, dc, b)
+}
+
+// decisionCtx is the context handed to the next handler: the request's
+// context plus its Decision, in one allocation.
+type decisionCtx struct {
+	context.Context
+	d Decision
+}
+
+func (c *decisionCtx) Value(key any) any {
+	if key == (decisionKey{}) {
+		return &c.d
+	}
+	return c.Context.Value(key)
+}
+
+// refuse reports the refusal and writes it, unless ReportOnly lets it
+// through (relaxable and the failure is about models, routes or bodies);
+// it returns whether the request may go on.
+func (h *handler) refuse(w http.ResponseWriter, r *http.Request, d *Decision, err error, relaxable bool) bool {
+	f := failureFor(err, h.c.denyStatus)
+	pass := relaxable && h.c.reportOnly && f.kind != failUnauthenticated && f.kind != failInternal
+	status := f.status
+	if pass {
+		status = 0
+	}
+	h.report(r.Context(), d, err, status)
+	if pass {
+		return true
+	}
+	writeFailure(w, dialectFor(d.Route.Provider, r.Header), f)
+	return false
+}
+
+// readBody reads the body, bounded by MaxBodyBytes. Over the limit it
+// returns an error wrapping routeparse.ErrBodyTooLarge; under ReportOnly
+// the body is then kept whole for the next handler.
+func (h *handler) readBody(r *http.Request) (body, error) {
+	max := h.c.maxBody
+	if r.Body == nil || r.Body == http.NoBody {
+		return body{set: true}, nil
+	}
+	if r.ContentLength > max {
+		return body{}, errBodyTooLarge // not read: the body goes on untouched under ReportOnly
+	}
+	hint := int64(512)
+	if r.ContentLength >= 0 {
+		hint = r.ContentLength + 1 // +1: room to see EOF (or excess) without growing
+	}
+	buf, err := readAtMost(r.Body, max+1, hint)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return body{}, errBodyTooLarge
+		}
+		return body{}, errors.Join(errBodyRead, err)
+	}
+	if int64(len(buf)) > max {
+		// Keep what was read in front of the rest, in case ReportOnly
+		// lets the request through.
+		return body{set: true, bytes: buf, rest: r.Body}, errBodyTooLarge
+	}
+	return body{set: true, bytes: buf}, nil
+}
+
+// readAtMost reads r until EOF or until limit bytes, starting with a buffer
+// of capacity hint, so a body of known length is read into one allocation.
+func readAtMost(r io.Reader, limit, hint int64) ([]byte, error) {
+	hint = min(hint, limit)
+	buf := make([]byte, 0, hint)
+	for {
+		if len(buf) == cap(buf) {
+			if int64(len(buf)) >= limit {
+				return buf, nil
+			}
+			grown := append(buf[:cap(buf)], 0)[:len(buf)]
+			if int64(cap(grown)) > limit {
+				grown = grown[:len(buf):limit]
+			}
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// parseBody classifies the body. Several Content-Type headers are refused:
+// the next handler would read only the first, the parser must not guess.
+func (h *handler) parseBody(r *http.Request, rt *routeparse.Route, b []byte) error {
+	ct := r.Header["Content-Type"]
+	if len(ct) > 1 {
+		return &routeparse.Error{Shape: "body", Detail: "several Content-Type headers", Err: routeparse.ErrMalformedBody}
+	}
+	var contentType string
+	if len(ct) == 1 {
+		contentType = ct[0]
+	}
+	var encoding string
+	switch ce := r.Header["Content-Encoding"]; len(ce) {
+	case 0:
+	case 1:
+		encoding = ce[0]
+	default:
+		// Let the parser see every coding; it refuses what it cannot
+		// decode.
+		encoding = strings.Join(ce, ", ")
+	}
+	return h.c.parser.ParseBody(rt, contentType, encoding, b, h.c.maxBody)
+}
+
+// forward strips credentials and gateway-owned headers, restores the body,
+// attaches the decision (when dc is not nil) and calls next.
+func (h *handler) forward(w http.ResponseWriter, r *http.Request, dc *decisionCtx, b body) {
+	stripHeaders(r.Header, h.c.strip)
+	var r2 *http.Request
+	if dc != nil {
+		r2 = r.WithContext(dc)
+	} else {
+		r2 = r.WithContext(r.Context())
+	}
+	if q, ok := stripQueryKeys(r.URL.RawQuery); ok {
+		u := *r.URL
+		u.RawQuery = q
+		r2.URL = &u
+		if r.RequestURI != "" {
+			r2.RequestURI = u.RequestURI()
+		}
+		if r.Form != nil {
+			r2.Form = make(map[string][]string, len(r.Form))
+			for k, v := range r.Form {
+				if !strings.EqualFold(k, "key") {
+					r2.Form[k] = v
+				}
+			}
+		}
+	}
+	switch {
+	case b.rest != nil:
+		r2.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(b.bytes), b.rest), b.rest}
+		r2.GetBody = nil
+	case b.set && len(b.bytes) == 0:
+		r2.Body, r2.ContentLength, r2.TransferEncoding = http.NoBody, 0, nil
+		r2.GetBody = func() (io.ReadCloser, error) { return http.NoBody, nil }
+	case b.set:
+		rb := &replayBody{buf: b.bytes}
+		rb.Reset(rb.buf)
+		r2.Body = rb
+		r2.ContentLength, r2.TransferEncoding = int64(len(b.bytes)), nil
+		r2.GetBody = rb.replay
+	}
+	h.next.ServeHTTP(w, r2)
+}
+
+// replayBody is the buffered body handed on, and the source of GetBody's
+// fresh copies.
+type replayBody struct {
+	bytes.Reader
+	buf []byte
+}
+
+func (*replayBody) Close() error { return nil }
+
+func (rb *replayBody) replay() (io.ReadCloser, error) {
+	n := &replayBody{buf: rb.buf}
+	n.Reset(n.buf)
+	return n, nil
+}
+
+// stripHeaders deletes names (canonical) from hdr, and any other spelling
+// that a lenient server would read as one of them: names that differ only
+// in case or in '_' for '-' (CGI-style servers map both to HTTP_X_API_KEY).
+func stripHeaders(hdr http.Header, names []string) {
+	for _, n := range names {
+		delete(hdr, n)
+	}
+	for k := range hdr {
+		if !needsLenientCheck(k) {
+			continue
+		}
+		for _, n := range names {
+			if equalHeaderLenient(k, n) {
+				delete(hdr, k)
+				break
+			}
+		}
+	}
+}
+
+// needsLenientCheck reports whether k could be a non-canonical spelling:
+// it contains '_' or is not in canonical form.
+func needsLenientCheck(k string) bool {
+	upper := true
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c == '_':
+			return true
+		case upper && 'a' <= c && c <= 'z', !upper && 'A' <= c && c <= 'Z':
+			return true
+		}
+		upper = c == '-'
+	}
+	return false
+}
+
+func equalHeaderLenient(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == '_' {
+			x = '-'
+		}
+		if y == '_' {
+			y = '-'
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// report calls OnDecision and logs one line. status is the status written
+// (0 when the request goes on).
+func (h *handler) report(ctx context.Context, d *Decision, err error, status int) {
+	c := h.c
+	if c.onDecision != nil {
+		c.onDecision(ctx, d)
+	}
+	if c.logger == nil {
+		return
+	}
+	level, msg := slog.LevelInfo, "modelacl: allowed"
+	switch {
+	case d.Allowed:
+	case status == 0:
+		level, msg = slog.LevelWarn, "modelacl: would deny (report only)"
+	case failureFor(err, c.denyStatus).kind == failInternal:
+		level, msg = slog.LevelError, "modelacl: internal error"
+	default:
+		level, msg = slog.LevelWarn, "modelacl: denied"
+	}
+	if !c.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 16)
+	attrs = append(attrs,
+		slog.Bool("allowed", d.Allowed),
+		slog.String("provider", d.Route.Provider.String()),
+		slog.String("operation", d.Route.Operation.String()),
+	)
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	if models := d.Route.Models(); len(models) > 0 {
+		names := make([]string, len(models))
+		for i, m := range models {
+			names[i] = m.Name()
+		}
+		attrs = append(attrs, slog.Any("models", names))
+	}
+	if g := d.Grants(); len(g) > 0 {
+		as := make([]string, len(g))
+		for i := range g {
+			as[i] = g[i].Model
+			if g[i].Group != "" {
+				as[i] = g[i].Group
+			}
+		}
+		attrs = append(attrs, slog.Any("authorized_as", as))
+	}
+	if d.Denied != "" {
+		attrs = append(attrs, slog.String("denied_model", d.Denied))
+	}
+	if d.Scope != ScopeNone {
+		attrs = append(attrs, slog.String("scope", d.Scope.String()))
+	}
+	for _, id := range [...]struct{ k, v string }{
+		{"key_id", d.KeyID}, {"team_id", d.TeamID}, {"user_id", d.UserID}, {"org_id", d.OrgID}, {"end_user_id", d.EndUserID},
+	} {
+		if id.v != "" {
+			attrs = append(attrs, slog.String(id.k, id.v))
+		}
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("reason", err.Error()))
+	}
+	c.logger.LogAttrs(ctx, level, msg, attrs...)
+}

@@ -1,0 +1,219 @@
+package modelacl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/modelgate/modelgate/routeparse"
+)
+
+// DefaultMaxBodyBytes is the body limit when [Options].MaxBodyBytes is
+// zero: 32 MiB, the request size limit of the Anthropic Messages API, and
+// room for base64 images and long contexts on the other providers.
+const DefaultMaxBodyBytes = 32 << 20
+
+// Options configures [New] and [Middleware]. Policy and Authenticate are
+// required; every other field has a safe zero value, stated beside it.
+type Options struct {
+	// Policy supplies the policy: a *Policy, or a *Store for hot reloads
+	// (each request reads one snapshot). Required. While a Store holds no
+	// policy every request is refused with 503.
+	Policy PolicySource
+
+	// Resolver maps provider-native model IDs (Bedrock IDs and ARNs, Azure
+	// deployments, Gemini and Vertex models) to the names the policy
+	// checks. Nil: the policy snapshot itself, which resolves through the
+	// deployment list.
+	Resolver Resolver
+
+	// Authenticate turns the request and the credential [FindCredential]
+	// found into the caller's Principal. Required. It is the host's key
+	// lookup; it runs after the request line is classified and before the
+	// body is read, and must not read the body.
+	//
+	// When the request carries no credential, Authenticate is called with
+	// the zero Credential (Kind CredentialNone), so hosts with their own
+	// scheme (mutual TLS, a session cookie) can still authenticate; a host
+	// that only knows keys returns ErrUnknownKey. Requests with ambiguous or
+	// malformed credentials are refused with 401 without calling it.
+	//
+	// Return an error wrapping [ErrUnknownKey] (or a nil Principal) for a
+	// credential the host does not know: the client gets 401. Any other
+	// error is an internal failure: the client gets 500 and the error's
+	// text is not shown to it (it is logged).
+	//
+	// A credential of kind [CredentialAWSAccessKeyID] is not proof of
+	// identity; see its documentation.
+	Authenticate func(r *http.Request, c Credential) (*Principal, error)
+
+	// Parser classifies requests. Nil: a zero routeparse.Parser (default
+	// gateway prefixes /bedrock, /vertex_ai, /gemini, /azure, /openai,
+	// /anthropic, and unprefixed routes).
+	Parser *routeparse.Parser
+
+	// MaxBodyBytes bounds the body the middleware reads, for routes whose
+	// model may be in the body. Zero: [DefaultMaxBodyBytes] (32 MiB).
+	// Negative is an error. A larger body is refused with 413 and not
+	// forwarded; memory per request is the body plus a small constant.
+	MaxBodyBytes int64
+
+	// DenyStatus is the status of a model denial: 403 (zero) or 401, for
+	// clients of LiteLLM-style gateways that expect 401. Any other value
+	// is an error. Unknown keys always get 401.
+	DenyStatus int
+
+	// ReportOnly is a DRY RUN. WHEN TRUE, THE MIDDLEWARE ENFORCES NOTHING
+	// ABOUT MODELS: requests that would be denied (a model not allowed, an
+	// unknown route, a malformed or ambiguous path or body, a body over the
+	// limit, no policy loaded) are LOGGED AND PASSED TO THE NEXT HANDLER.
+	// It exists to roll a policy out safely: run it, read the would-be
+	// denials in the log or the OnDecision hook, fix the allowlists, then
+	// turn it off. Never leave it on in production.
+	//
+	// It does not relax authentication: a missing, ambiguous, malformed or
+	// unknown credential is still refused with 401, and an Authenticate
+	// failure with 500. Credentials are still stripped. The next handler
+	// finds the would-be denial in the context (Decision.Allowed false).
+	ReportOnly bool
+
+	// OnDecision, if set, is called once per request, for every outcome
+	// (allowed; denied; refused as malformed, too large or unauthenticated,
+	// then with d.Err saying why and no principal IDs), before the response
+	// is written or the next handler runs. Requests let through by
+	// UnsafeAllowUnknownReadOnly are not reported. For audit and metrics; it
+	// runs on the request's goroutine and must not block. It must not
+	// modify or keep the Decision; the Decision never holds the credential.
+	OnDecision func(ctx context.Context, d *Decision)
+
+	// Logger, if set, receives one line per decision: Info for an allow,
+	// Warn for a denial (and for a would-be denial under ReportOnly),
+	// Error for internal failures. Nil: no logging. Lines carry the route's
+	// provider and operation, the models, the denying scope, the principal
+	// IDs and the reason; never the credential.
+	Logger *slog.Logger
+
+	// UnsafeAllowUnknownReadOnly lets GET and HEAD requests that match no
+	// route of the grammar (routeparse.ErrUnknownRoute) through to the next
+	// handler after authentication, with no model check and no Decision in
+	// the context. Off (zero): such requests are refused with 404, as is
+	// every unclassifiable request, because a route the parser does not
+	// know may still name a model it cannot see.
+	//
+	// Turn it on only if the handler behind the middleware serves
+	// model-free read-only endpoints of its own (a UI, metrics) that the
+	// grammar does not cover, and no upstream route reachable with GET
+	// names a model in a place the parser does not read. Malformed paths
+	// and other methods are still refused.
+	UnsafeAllowUnknownReadOnly bool
+
+	// StripHeaders are further request headers the gateway owns and a
+	// client must not be able to set (say "X-Gateway-User" or
+	// "Anthropic-Beta" if the gateway sets them itself). They are removed
+	// before the next handler, like the credential headers, which are
+	// always removed: Authorization, Proxy-Authorization, X-Api-Key,
+	// Api-Key, X-Goog-Api-Key, X-Amz-Security-Token, X-Amz-Date,
+	// X-Amz-Content-Sha256, and the "key" query parameter.
+	StripHeaders []string
+}
+
+// credentialHeaders are removed from every request before the next
+// handler: the client's credentials must not reach an upstream (where they
+// are at best useless and at worst a key for the wrong account), and the
+// SigV4 headers would conflict with the gateway's own signature.
+var credentialHeaders = [...]string{
+	"Authorization",
+	"Proxy-Authorization",
+	"X-Api-Key",
+	"Api-Key",
+	"X-Goog-Api-Key",
+	"X-Amz-Security-Token",
+	"X-Amz-Date",
+	"X-Amz-Content-Sha256",
+}
+
+// config is Options validated and expanded once, in New.
+type config struct {
+	checker     Checker
+	parser      *routeparse.Parser
+	auth        func(*http.Request, Credential) (*Principal, error)
+	maxBody     int64
+	denyStatus  int
+	reportOnly  bool
+	onDecision  func(context.Context, *Decision)
+	logger      *slog.Logger
+	unknownRead bool
+	strip       []string // canonical header names, credentials first
+}
+
+// errInvalidOptions is wrapped by every error New returns.
+var errInvalidOptions = errors.New("modelacl: invalid middleware options")
+
+func (o *Options) compile() (*config, error) {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{errInvalidOptions}, args...)...))
+	}
+	if o.Policy == nil {
+		bad("Policy is required")
+	}
+	if o.Authenticate == nil {
+		bad("Authenticate is required")
+	}
+	c := &config{
+		checker:     Checker{Policy: o.Policy, Resolver: o.Resolver},
+		parser:      o.Parser,
+		auth:        o.Authenticate,
+		maxBody:     o.MaxBodyBytes,
+		denyStatus:  o.DenyStatus,
+		reportOnly:  o.ReportOnly,
+		onDecision:  o.OnDecision,
+		logger:      o.Logger,
+		unknownRead: o.UnsafeAllowUnknownReadOnly,
+	}
+	if c.parser == nil {
+		c.parser = &routeparse.Parser{}
+	}
+	switch {
+	case c.maxBody == 0:
+		c.maxBody = DefaultMaxBodyBytes
+	case c.maxBody < 0:
+		bad("MaxBodyBytes %d is negative", o.MaxBodyBytes)
+	}
+	switch c.denyStatus {
+	case 0:
+		c.denyStatus = http.StatusForbidden
+	case http.StatusForbidden, http.StatusUnauthorized:
+	default:
+		bad("DenyStatus %d is neither 403 nor 401", o.DenyStatus)
+	}
+	c.strip = append(c.strip, credentialHeaders[:]...)
+	for _, h := range o.StripHeaders {
+		if !validHeaderName(h) {
+			bad("StripHeaders entry %q is not a header name", h)
+			continue
+		}
+		c.strip = append(c.strip, http.CanonicalHeaderKey(h))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// validHeaderName reports whether s is an RFC 9110 token.
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}

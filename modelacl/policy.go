@@ -1,0 +1,541 @@
+package modelacl
+
+import (
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/modelgate/modelgate/bedrock"
+	"github.com/modelgate/modelgate/routeparse"
+)
+
+// Principal is who makes a request, as the host's key store describes it:
+// the non-secret IDs of the key and of the entities above it, each with its
+// allowlist. A zero Allowlist is unset: that scope does not restrict.
+//
+// A request is allowed only if every scope that sets a list allows every
+// model it names (AND across scopes). Key, team and user lists in LiteLLM's
+// sense map one-to-one onto the fields.
+type Principal struct {
+	KeyID string    // a non-secret identifier of the key (never the key itself)
+	Key   Allowlist // the key's models; may contain "all-team-models"
+
+	TeamID     string
+	Team       Allowlist // the team's models
+	TeamMember Allowlist // the user's models within the team
+
+	UserID string
+	User   Allowlist
+
+	OrgID string
+	Org   Allowlist
+
+	EndUserID string // the customer a request is made on behalf of
+	EndUser   Allowlist
+
+	// Aliases maps a name the caller may send to the model it stands for
+	// (LiteLLM's key and team model aliases, merged by the host). The
+	// target, never the alias, is what gets authorized, so an alias cannot
+	// widen access. Resolution is one step: a target is not looked up
+	// again.
+	Aliases map[string]string
+}
+
+// list returns the allowlist of scope s, nil when unset.
+func (pr *Principal) list(s Scope) *list {
+	switch s {
+	case ScopeKey:
+		return pr.Key.l
+	case ScopeTeam:
+		return pr.Team.l
+	case ScopeTeamMember:
+		return pr.TeamMember.l
+	case ScopeUser:
+		return pr.User.l
+	case ScopeOrg:
+		return pr.Org.l
+	case ScopeEndUser:
+		return pr.EndUser.l
+	}
+	return nil
+}
+
+func (pr *Principal) anySet() bool {
+	return pr.Key.l != nil || pr.Team.l != nil || pr.TeamMember.l != nil ||
+		pr.User.l != nil || pr.Org.l != nil || pr.EndUser.l != nil
+}
+
+// Policy is a compiled deployment list: which model groups exist, which
+// deployments serve them, which access groups those deployments belong to.
+// Build it with [Compile]. A Policy is immutable and safe for concurrent
+// use; to change it, compile a new one and swap it in (see [Store]).
+//
+// A nil *Policy denies everything with [ErrNoPolicy].
+type Policy struct {
+	compat bool
+
+	groups   map[string]*group   // exact (non-wildcard) groups by name
+	order    []*group            // exact groups in configuration order
+	wild     []*group            // wildcard groups in configuration order
+	upstream map[string][]*group // provider-qualified upstream name -> exact groups deploying it
+	native   map[nativeKey][]string
+
+	// Bedrock IDs by equivalence (foundation-model ARN = base ID, short
+	// application-inference-profile form = its one configured ARN).
+	bedrockGroups *bedrock.Index[*group]
+	bedrockNames  *bedrock.Index[string]
+}
+
+type group struct {
+	name    string
+	names   []string // []string{name}, returned by Resolve without allocating
+	self    []*group // []*group{g}
+	deps    []*deployment
+	wild    bool
+	pattern glob // wildcard groups only
+}
+
+type deployment struct {
+	model  string   // litellm_params.model as configured
+	names  []string // every provider-qualified name it calls (exact deployments)
+	fill   bool     // wildcard deployment whose model receives the group's captures
+	same   bool     // fill and model == group name: the upstream is the requested name
+	groups []string // access groups
+}
+
+type nativeKey struct {
+	provider routeparse.Provider
+	id       string
+}
+
+// Policy returns p itself, so that a *Policy can be used wherever a
+// [PolicySource] is expected.
+func (p *Policy) Policy() *Policy { return p }
+
+// Compile validates cfg and builds the immutable policy. It reports every
+// problem it finds, each a [*ConfigError] (wrapping [ErrInvalidConfig]),
+// joined with [errors.Join]. Nothing is validated later, at request time.
+//
+// Rules: model_name and litellm_params.model are non-empty and have no
+// surrounding white space; a model_name may not be an allowlist sentinel; a
+// model may contain '*' only in a wildcard deployment, and then as many
+// star runs as its model_name or none; access group names are non-empty,
+// contain no '*', are not sentinels and are not also model group names (an
+// entry naming both would be ambiguous). Repeated model names are fine:
+// they make one group with several deployments.
+func Compile(cfg Config) (*Policy, error) {
+	p := &Policy{
+		compat:   cfg.LiteLLMCompat,
+		groups:   make(map[string]*group),
+		upstream: make(map[string][]*group),
+		native:   make(map[nativeKey][]string),
+	}
+	var errs []error
+	bad := func(i int, field, value, reason string) {
+		errs = append(errs, &ConfigError{Index: i, Field: field, Value: value, Reason: reason})
+	}
+	wildByName := make(map[string]*group)
+	var bedrockGroups []bedrock.Entry[*group]
+	var bedrockNames []bedrock.Entry[string]
+	addBedrock := func(id bedrock.ModelID, g *group) {
+		bedrockGroups = append(bedrockGroups, bedrock.Entry[*group]{ID: id, Value: g})
+		bedrockNames = append(bedrockNames, bedrock.Entry[string]{ID: id, Value: g.name})
+	}
+	type accessGroup struct {
+		name  string
+		index int // first deployment that lists it
+	}
+	var accessGroups []accessGroup
+	seenAccessGroup := make(map[string]bool)
+
+	for i, dc := range cfg.ModelList {
+		name, model, modelID := dc.ModelName, dc.LiteLLMParams.Model, dc.LiteLLMParams.ModelID
+		ok := true
+		check := func(field, v string, allowEmpty bool) {
+			switch {
+			case v == "" && !allowEmpty:
+				bad(i, field, v, "must not be empty")
+				ok = false
+			case strings.TrimSpace(v) != v:
+				bad(i, field, v, "has leading or trailing white space")
+				ok = false
+			}
+		}
+		check("model_name", name, false)
+		check("litellm_params.model", model, false)
+		check("litellm_params.model_id", modelID, true)
+		if name == AllProxyModels || name == AllTeamModels {
+			bad(i, "model_name", name, "is an allowlist sentinel, not a model name")
+			ok = false
+		}
+		wild := strings.IndexByte(name, '*') >= 0
+		switch ms := stars(model); {
+		case !wild && ms > 0:
+			bad(i, "litellm_params.model", model, "contains '*' but model_name is not a wildcard")
+			ok = false
+		case wild && ms > 0 && ms != stars(name):
+			bad(i, "litellm_params.model", model, "must contain no '*' or as many as model_name")
+			ok = false
+		}
+		if strings.IndexByte(modelID, '*') >= 0 {
+			bad(i, "litellm_params.model_id", modelID, "must not contain '*'")
+			ok = false
+		}
+		for _, ag := range dc.ModelInfo.AccessGroups {
+			switch {
+			case ag == "" || strings.TrimSpace(ag) != ag:
+				bad(i, "model_info.access_groups", ag, "must be non-empty without surrounding white space")
+				ok = false
+			case strings.IndexByte(ag, '*') >= 0:
+				bad(i, "model_info.access_groups", ag, "must not contain '*'")
+				ok = false
+			case ag == AllProxyModels || ag == AllTeamModels:
+				bad(i, "model_info.access_groups", ag, "is an allowlist sentinel")
+				ok = false
+			default:
+				if !seenAccessGroup[ag] {
+					seenAccessGroup[ag] = true
+					accessGroups = append(accessGroups, accessGroup{ag, i})
+				}
+			}
+		}
+		if !ok {
+			continue
+		}
+
+		d := &deployment{model: model, groups: slices.Clone(dc.ModelInfo.AccessGroups)}
+		if wild {
+			g := wildByName[name]
+			if g == nil {
+				g = &group{name: name, wild: true, pattern: compileGlob(name)}
+				wildByName[name] = g
+				p.wild = append(p.wild, g)
+			}
+			d.fill = stars(model) > 0
+			d.same = d.fill && model == name
+			g.deps = append(g.deps, d)
+			continue
+		}
+
+		g := p.groups[name]
+		if g == nil {
+			g = &group{name: name, names: []string{name}}
+			g.self = []*group{g}
+			p.groups[name] = g
+			p.order = append(p.order, g)
+		}
+		g.deps = append(g.deps, d)
+
+		// The names the deployment calls: as configured, provider-qualified
+		// without LiteLLM's route labels, and its model_id.
+		addName := func(s string) {
+			if !slices.Contains(d.names, s) {
+				d.names = append(d.names, s)
+			}
+		}
+		addName(model)
+		prov, id := splitProvider(model)
+		if prov == routeparse.Bedrock {
+			// Only what the bedrock package recognises as a call to AWS
+			// Bedrock is indexed as a Bedrock ID ("bedrock/converse_like/..."
+			// is not). Anything else is still known by its configured name.
+			if bid, err := bedrock.ParseLiteLLM(model); err == nil {
+				id = bid.String()
+				addBedrock(bid, g)
+			} else {
+				prov = routeparse.ProviderUnknown
+			}
+		}
+		if prov != routeparse.ProviderUnknown {
+			addName(prov.String() + "/" + id)
+			p.addNative(prov, id, name)
+			if modelID != "" {
+				addName(prov.String() + "/" + modelID)
+				p.addNative(prov, modelID, name)
+				if prov == routeparse.Bedrock {
+					if bid, err := bedrock.Parse(modelID); err == nil {
+						addBedrock(bid, g)
+					}
+				}
+			}
+		}
+		for _, n := range d.names {
+			if !slices.Contains(p.upstream[n], g) {
+				p.upstream[n] = append(p.upstream[n], g)
+			}
+		}
+	}
+
+	for _, ag := range accessGroups {
+		if _, clash := p.groups[ag.name]; clash {
+			bad(ag.index, "model_info.access_groups", ag.name, "is also a model group name")
+		}
+	}
+	// A provider ID that is also a group name means both (see Resolve).
+	for k, names := range p.native {
+		if g := p.groups[k.id]; g != nil && !slices.Contains(names, g.name) {
+			p.native[k] = append(names, g.name)
+		}
+	}
+	var err error
+	if p.bedrockGroups, err = bedrock.NewIndex(bedrockGroups...); err != nil {
+		errs = append(errs, err)
+	}
+	if p.bedrockNames, err = bedrock.NewIndex(bedrockNames...); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return p, nil
+}
+
+func (p *Policy) addNative(prov routeparse.Provider, id, group string) {
+	k := nativeKey{prov, id}
+	if !slices.Contains(p.native[k], group) {
+		p.native[k] = append(p.native[k], group)
+	}
+}
+
+// target is a requested name after alias resolution, with what serves it.
+type target struct {
+	name   string
+	groups []*group // exact groups that serve it (shared, do not modify)
+	wild   bool     // no exact group: served by the wildcard groups matching name
+}
+
+// resolveName finds what serves name, in the order the gateway dispatches:
+// an exact model group, else the groups deploying it as their upstream
+// model, else the wildcard groups matching it. An exact group shadows every
+// wildcard group, including their access groups.
+func (p *Policy) resolveName(name string) target {
+	t := target{name: name}
+	if g := p.groups[name]; g != nil {
+		t.groups = g.self
+		return t
+	}
+	if gs := p.upstream[name]; len(gs) > 0 {
+		t.groups = gs
+		return t
+	}
+	if strings.HasPrefix(name, "bedrock/") {
+		// Another spelling of a configured Bedrock model (its
+		// foundation-model ARN, the short application profile form).
+		if id, err := bedrock.ParseLiteLLM(name); err == nil {
+			if gs, ok := p.bedrockGroups.LookupID(id); ok {
+				t.groups = gs
+				return t
+			}
+		}
+	}
+	for _, w := range p.wild {
+		if w.pattern.match(name) {
+			t.wild = true
+			break
+		}
+	}
+	return t
+}
+
+// groupName is the group reported in a Grant.
+func (p *Policy) groupName(t *target) string {
+	if len(t.groups) > 0 {
+		return t.groups[0].name
+	}
+	if !t.wild {
+		return ""
+	}
+	var best *group
+	for _, w := range p.wild {
+		if w.pattern.match(t.name) && (best == nil || w.pattern.minLen > best.pattern.minLen) {
+			best = w
+		}
+	}
+	return best.name
+}
+
+// Check decides whether pr may call every one of names, the models a
+// request names (group names, provider-qualified names such as
+// "bedrock/us.amazon.nova-micro-v1:0", aliases; provider-native IDs from a
+// path go through [Policy.Resolve] first). It is the one decision
+// function: the middleware, listing ([Policy.Models]) and any non-HTTP path
+// use it.
+//
+// The request is allowed iff, for every name, every scope of pr that sets
+// an allowlist allows it. On deny the error is a [*DenyError] naming the
+// first scope and name that failed (or ErrNoModel, ErrNoPolicy,
+// ErrNoPrincipal), and the Decision says the same. On allow the error is
+// nil and [Decision.Grants] tells how each name was authorized.
+//
+// Check does not allocate when it allows up to two names.
+func (p *Policy) Check(pr *Principal, names ...string) (Decision, error) {
+	var d Decision
+	switch {
+	case pr == nil:
+		d.Err = ErrNoPrincipal
+		return d, d.Err
+	case p == nil:
+		d.setPrincipal(pr)
+		d.Err = ErrNoPolicy
+		return d, d.Err
+	}
+	d.setPrincipal(pr)
+	if len(names) == 0 {
+		d.Err = ErrNoModel
+		return d, d.Err
+	}
+	for _, n := range names {
+		t, s, err := p.check(pr, n)
+		if err != nil {
+			deny := Decision{Scope: s, Denied: n}
+			deny.setPrincipal(pr)
+			if errors.Is(err, ErrNoModel) {
+				deny.Err = err
+			} else {
+				deny.Err = &DenyError{Scope: s, Model: n, Err: err}
+			}
+			return deny, deny.Err
+		}
+		d.add(Grant{Requested: n, Model: t.name, Group: p.groupName(&t)})
+	}
+	d.Allowed = true
+	return d, nil
+}
+
+// check decides one requested name. It is shared by Check and Models.
+func (p *Policy) check(pr *Principal, requested string) (target, Scope, error) {
+	name := requested
+	if a, ok := pr.Aliases[requested]; ok {
+		name = a
+	}
+	if name == "" {
+		return target{}, ScopeNone, ErrNoModel
+	}
+	if !pr.anySet() {
+		return target{}, ScopeNone, ErrNoAllowlist
+	}
+	t := p.resolveName(name)
+	for s := ScopeKey; s <= ScopeEndUser; s++ {
+		l := pr.list(s)
+		if l == nil || p.allows(l, &t) {
+			continue
+		}
+		if s == ScopeKey && l.teamModels {
+			// "all-team-models": the key inherits its team's list. Without
+			// a team there is nothing to inherit and the key denies (the
+			// reference gateway read this case as unrestricted).
+			if pr.TeamID == "" || pr.Team.l == nil {
+				return t, s, ErrTeamModelsWithoutTeam
+			}
+			if p.allows(pr.Team.l, &t) {
+				continue
+			}
+		}
+		return t, s, ErrModelNotAllowed
+	}
+	return t, ScopeNone, nil
+}
+
+// allows reports whether list l allows target t. "all-team-models" is not
+// looked at here: it only means something on the key scope (see check).
+func (p *Policy) allows(l *list, t *target) bool {
+	switch {
+	case l.denyAll:
+		return false
+	case l.all:
+		return true
+	case l.empty():
+		// An empty list denies, unless the operator asked for LiteLLM's
+		// reading of it.
+		return p.compat
+	}
+	if len(t.groups) > 0 {
+		// Every group the name can mean must be allowed.
+		for _, g := range t.groups {
+			if !l.matchName(g.name) && !l.allDeployments(g, "") {
+				return false
+			}
+		}
+		return true
+	}
+	if l.matchName(t.name) {
+		return true
+	}
+	if !t.wild {
+		return false
+	}
+	// Served by wildcard deployments: every matching wildcard group must be
+	// allowed through its deployments (the requested name itself was
+	// checked above).
+	for _, w := range p.wild {
+		if w.pattern.match(t.name) && !l.allDeployments(w, t.name) {
+			return false
+		}
+	}
+	return true
+}
+
+// allDeployments reports whether every deployment of g is allowed, by an
+// access group it belongs to or by the upstream name it calls. All, not
+// any: the gateway balances load across a group's deployments, so a grant
+// through one deployment's access group must not open the others (fail
+// closed). For a wildcard group, name is the requested name that fills the
+// upstream pattern.
+func (l *list) allDeployments(g *group, name string) bool {
+	if len(g.deps) == 0 {
+		return false
+	}
+	for _, d := range g.deps {
+		if l.hasGroup(d.groups) {
+			continue
+		}
+		if !g.wild {
+			if !slices.ContainsFunc(d.names, l.matchName) {
+				return false
+			}
+			continue
+		}
+		up := d.model
+		switch {
+		case d.same:
+			up = name
+		case d.fill:
+			caps, _ := g.pattern.captures(name)
+			up = fill(d.model, caps)
+		}
+		if !l.matchName(up) {
+			return false
+		}
+	}
+	return true
+}
+
+// Models returns the names pr may call, as a gateway's GET /v1/models
+// should list them: every exact model group in configuration order, then
+// pr's aliases in sorted order, each kept only if [Policy.Check] would allow
+// it, since it is decided by the same code. Wildcard groups are not listed
+// (they are patterns, not names). Nil for a nil policy or principal.
+func (p *Policy) Models(pr *Principal) []string {
+	if p == nil || pr == nil {
+		return nil
+	}
+	var out []string
+	for _, g := range p.order {
+		if _, _, err := p.check(pr, g.name); err == nil {
+			out = append(out, g.name)
+		}
+	}
+	aliases := make([]string, 0, len(pr.Aliases))
+	for a := range pr.Aliases {
+		if p.groups[a] == nil {
+			aliases = append(aliases, a)
+		}
+	}
+	slices.Sort(aliases)
+	for _, a := range aliases {
+		if _, _, err := p.check(pr, a); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
