@@ -1,0 +1,246 @@
+// Package gateway is the reference gateway behind examples/gateway and
+// examples/repro: a net/http handler made of the modelacl middleware in
+// front of one httputil.ReverseProxy per provider upstream.
+//
+// # Routes
+//
+// Every route the library's route parser recognises is served; the
+// upstream is chosen from the parsed route's provider, and the request is
+// forwarded with the gateway prefix removed and the rest of the path kept
+// byte for byte (escapes included):
+//
+//	/bedrock/...    (and unprefixed /model/...)        -> upstreams.bedrock, re-signed with SigV4 when aws is set
+//	/vertex_ai/...  (and unprefixed /v1/projects/...)  -> upstreams.vertex
+//	/gemini/...     (and unprefixed /v1beta/models/...) -> upstreams.gemini
+//	/azure/...                                          -> upstreams.azure
+//	/anthropic/..., /v1/messages                       -> upstreams.anthropic
+//	/openai/..., /v1/chat/completions, /chat/completions, /v1/embeddings,
+//	/v1/responses, /v1/audio/transcriptions, GET /v1/realtime?model=,
+//	/openai/deployments/{d}/...                        -> upstreams.openai
+//
+// GET /v1/models (and /models, /openai/v1/models) is answered by the
+// gateway itself: the models the caller's key may call, as decided by the
+// same policy code that authorizes requests.
+//
+// # Trust
+//
+// Dispatch reads the route from the middleware's [modelacl.Decision] and
+// never parses the request again. A request without a decision in its
+// context did not pass the middleware and is refused (fail closed).
+// Credentials are stripped by the middleware; other headers pass through,
+// except the hop-by-hop and X-Forwarded-* headers httputil.ReverseProxy
+// drops.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+
+	"github.com/modelgate/modelgate/modelacl"
+	"github.com/modelgate/modelgate/routeparse"
+)
+
+// Options tune [New]. The zero value is usable.
+type Options struct {
+	// Logger receives one line per decision and proxy errors. nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// Transport is the base transport to the upstreams. nil means
+	// http.DefaultTransport.
+	Transport http.RoundTripper
+}
+
+// Gateway is the reference gateway. It is an http.Handler, safe for
+// concurrent use.
+type Gateway struct {
+	handler http.Handler
+	policy  *modelacl.Policy
+	logger  *slog.Logger
+}
+
+// New compiles the config's policy and builds the handler. Every
+// configuration error is returned here, never at request time.
+func New(cfg *Config, opts Options) (*Gateway, error) {
+	policy, err := modelacl.Compile(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	base := opts.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+
+	ks := newKeyStore(cfg)
+	d := &dispatcher{logger: logger, proxies: map[string]*httputil.ReverseProxy{}, policy: policy, keys: ks}
+	for _, f := range cfg.Upstreams.fields() {
+		if *f.url == "" {
+			continue
+		}
+		target, err := url.Parse(*f.url)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: upstreams.%s: %w", f.name, err)
+		}
+		transport := base
+		if f.name == "bedrock" && cfg.AWS != nil {
+			transport, err = bedrockSigner(cfg.AWS, target, base)
+			if err != nil {
+				return nil, fmt.Errorf("gateway: aws: %w", err)
+			}
+		}
+		d.proxies[f.name] = d.newProxy(f.name, target, transport)
+	}
+
+	// modelacl.New, not Middleware: the options come from a config file,
+	// so a bad deny_status is an error to report, not a panic.
+	mw, err := modelacl.New(modelacl.Options{
+		Policy:       policy,
+		Resolver:     policy,
+		Authenticate: ks.authenticate,
+		DenyStatus:   cfg.DenyStatus,
+		Logger:       logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Gateway{handler: mw(d), policy: policy, logger: logger}, nil
+}
+
+// ServeHTTP authorizes and forwards one request.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.handler.ServeHTTP(w, r)
+}
+
+// Policy returns the compiled policy.
+func (g *Gateway) Policy() *modelacl.Policy { return g.policy }
+
+// dispatcher forwards an authorized request to its provider's upstream.
+type dispatcher struct {
+	logger  *slog.Logger
+	proxies map[string]*httputil.ReverseProxy
+	policy  *modelacl.Policy
+	keys    *keyStore
+}
+
+type routeKey struct{}
+
+func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	dec, ok := modelacl.FromContext(r.Context())
+	if !ok || !dec.Allowed {
+		// Fail closed: only requests the middleware classified and
+		// allowed are forwarded. (A denial reaches this handler only in
+		// the middleware's report-only mode, which this gateway never
+		// turns on.)
+		writeError(w, http.StatusForbidden, "request was not authorized")
+		return
+	}
+	route := dec.Route
+	if route.Provider == routeparse.OpenAI && route.Operation == routeparse.OpListModels {
+		d.listModels(w, dec)
+		return
+	}
+	name := upstreamName(&route)
+	p := d.proxies[name]
+	if name == "" || p == nil {
+		writeError(w, http.StatusBadGateway, fmt.Sprintf("no upstream configured for provider %q", route.Provider))
+		return
+	}
+	ctx := context.WithValue(r.Context(), routeKey{}, &route)
+	p.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// upstreamName picks the upstream for a parsed route. Azure-shaped routes
+// go to the azure upstream only under the /azure prefix; LiteLLM's
+// unified /openai/deployments/{d}/... routes go to openai.
+func upstreamName(r *routeparse.Route) string {
+	switch r.Provider {
+	case routeparse.Bedrock:
+		return "bedrock"
+	case routeparse.Vertex:
+		return "vertex"
+	case routeparse.Gemini:
+		return "gemini"
+	case routeparse.Anthropic:
+		return "anthropic"
+	case routeparse.Azure:
+		if r.Prefix == routeparse.DefaultAzurePrefix {
+			return "azure"
+		}
+		return "openai"
+	case routeparse.OpenAI:
+		return "openai"
+	}
+	return ""
+}
+
+func (d *dispatcher) newProxy(name string, target *url.URL, transport http.RoundTripper) *httputil.ReverseProxy {
+	basePath := strings.TrimSuffix(target.EscapedPath(), "/")
+	return &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			route := pr.In.Context().Value(routeKey{}).(*routeparse.Route)
+			escaped := basePath + route.UpstreamPath
+			path, err := url.PathUnescape(escaped)
+			if err != nil {
+				// The parser accepted the path, so this cannot happen;
+				// forwarding a path we cannot represent is not an option.
+				path = "/"
+				escaped = "/"
+			}
+			pr.Out.URL.Scheme = target.Scheme
+			pr.Out.URL.Host = target.Host
+			pr.Out.URL.Path = path
+			pr.Out.URL.RawPath = escaped
+			pr.Out.Host = ""
+		},
+		Transport:     transport,
+		FlushInterval: -1,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if errors.Is(err, context.Canceled) {
+				return
+			}
+			d.logger.Warn("upstream error", "upstream", name, "err", err)
+			writeError(w, http.StatusBadGateway, "upstream unavailable")
+		},
+	}
+}
+
+// listModels answers the OpenAI-style GET /v1/models with the models the
+// caller may call, decided by the same policy code as every request.
+func (d *dispatcher) listModels(w http.ResponseWriter, dec *modelacl.Decision) {
+	pr, ok := d.keys.principal(dec.KeyID)
+	if !ok {
+		writeError(w, http.StatusForbidden, "request was not authorized")
+		return
+	}
+	type model struct {
+		ID      string `json:"id"`
+		Object  string `json:"object"`
+		Created int64  `json:"created"`
+		OwnedBy string `json:"owned_by"`
+	}
+	list := struct {
+		Object string  `json:"object"`
+		Data   []model `json:"data"`
+	}{Object: "list", Data: []model{}}
+	for _, name := range d.policy.Models(pr) {
+		list.Data = append(list.Data, model{ID: name, Object: "model", OwnedBy: "modelgate"})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(list)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprintf(w, `{"error":{"message":%q,"type":"gateway_error"}}`, msg)
+}
