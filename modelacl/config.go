@@ -34,9 +34,9 @@ type Deployment struct {
 type LiteLLMParams struct {
 	// Model is the provider-qualified upstream model, e.g.
 	// "bedrock/global.anthropic.claude-opus-4-7", "azure/my-deployment",
-	// "openai/gpt-4o". In a wildcard deployment it may contain as many
-	// '*' as ModelName (each receives what the matching '*' of ModelName
-	// matched) or none.
+	// "openai/gpt-4o". In a wildcard deployment whose ModelName has one
+	// '*', it may contain one '*' too, which receives what the star of
+	// ModelName matched ("team-a/*" -> "openai/*").
 	Model string `json:"model" yaml:"model"`
 
 	// ModelID is the provider's own ID for the call when it differs from

@@ -48,7 +48,9 @@
 // [Policy.Resolve] maps provider-native IDs (a Bedrock path's model ID, an
 // Azure deployment, a Gemini or Vertex model) to the names to check: every
 // group that deploys the ID and the group named like it, or the
-// provider-qualified name ("bedrock/<id>") when nothing does.
+// provider-qualified name ("bedrock/<id>") when nothing does. Where an ID
+// could reach two models (a group name that is also a valid Bedrock ID the
+// group does not deploy), it names both.
 //
 // # What it does not decide
 //
@@ -74,7 +76,10 @@
 //     anything;
 //   - a nil policy, a nil principal or a request that names no model is
 //     denied; an access group grants a group only if all of its deployments
-//     list it.
+//     list it;
+//   - a requested name that is allowlist vocabulary (an access group name,
+//     "*", "all-proxy-models", "all-team-models") is not a model: only an
+//     all-models list allows it.
 //
 // # What it trusts
 //

@@ -2,6 +2,7 @@ package modelacl
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -78,6 +79,7 @@ type Policy struct {
 	order    []*group            // exact groups in configuration order
 	wild     []*group            // wildcard groups in configuration order
 	upstream map[string][]*group // provider-qualified upstream name -> exact groups deploying it
+	access   map[string]bool     // access group names
 	native   map[nativeKey][]string
 
 	// Bedrock IDs by equivalence (foundation-model ARN = base ID, short
@@ -118,8 +120,9 @@ func (p *Policy) Policy() *Policy { return p }
 //
 // Rules: model_name and litellm_params.model are non-empty and have no
 // surrounding white space; a model_name may not be an allowlist sentinel; a
-// model may contain '*' only in a wildcard deployment, and then as many
-// star runs as its model_name or none; access group names are non-empty,
+// model may contain '*' only in a wildcard deployment, and then only once
+// and only if model_name has exactly one (it receives what that star
+// matched); access group names are non-empty,
 // contain no '*', are not sentinels and are not also model group names (an
 // entry naming both would be ambiguous). Repeated model names are fine:
 // they make one group with several deployments.
@@ -129,6 +132,7 @@ func Compile(cfg Config) (*Policy, error) {
 		groups:   make(map[string]*group),
 		upstream: make(map[string][]*group),
 		native:   make(map[nativeKey][]string),
+		access:   make(map[string]bool),
 	}
 	var errs []error
 	bad := func(i int, field, value, reason string) {
@@ -146,7 +150,6 @@ func Compile(cfg Config) (*Policy, error) {
 		index int // first deployment that lists it
 	}
 	var accessGroups []accessGroup
-	seenAccessGroup := make(map[string]bool)
 
 	for i, dc := range cfg.ModelList {
 		name, model, modelID := dc.ModelName, dc.LiteLLMParams.Model, dc.LiteLLMParams.ModelID
@@ -173,8 +176,12 @@ func Compile(cfg Config) (*Policy, error) {
 		case !wild && ms > 0:
 			bad(i, "litellm_params.model", model, "contains '*' but model_name is not a wildcard")
 			ok = false
-		case wild && ms > 0 && ms != stars(name):
-			bad(i, "litellm_params.model", model, "must contain no '*' or as many as model_name")
+		case wild && ms > 0 && (ms != 1 || stars(name) != 1):
+			// With several stars, which run each one matched is a matter
+			// of convention (leftmost or greedy), and a dispatcher with
+			// another convention would call a model other than the one
+			// authorized.
+			bad(i, "litellm_params.model", model, "may contain '*' only once, and only when model_name has exactly one")
 			ok = false
 		}
 		if strings.IndexByte(modelID, '*') >= 0 {
@@ -193,8 +200,8 @@ func Compile(cfg Config) (*Policy, error) {
 				bad(i, "model_info.access_groups", ag, "is an allowlist sentinel")
 				ok = false
 			default:
-				if !seenAccessGroup[ag] {
-					seenAccessGroup[ag] = true
+				if !p.access[ag] {
+					p.access[ag] = true
 					accessGroups = append(accessGroups, accessGroup{ag, i})
 				}
 			}
@@ -299,9 +306,10 @@ func (p *Policy) addNative(prov routeparse.Provider, id, group string) {
 
 // target is a requested name after alias resolution, with what serves it.
 type target struct {
-	name   string
-	groups []*group // exact groups that serve it (shared, do not modify)
-	wild   bool     // no exact group: served by the wildcard groups matching name
+	name     string
+	groups   []*group // exact groups that serve it (shared, do not modify)
+	wild     bool     // no exact group: served by the wildcard groups matching name
+	notModel bool     // an access group or allowlist sentinel sent as a model name
 }
 
 // resolveName finds what serves name, in the order the gateway dispatches:
@@ -312,6 +320,13 @@ func (p *Policy) resolveName(name string) target {
 	t := target{name: name}
 	if g := p.groups[name]; g != nil {
 		t.groups = g.self
+		return t
+	}
+	// (Compile keeps group names and the vocabulary below apart.)
+	if p.access[name] || name == AllModels || name == AllProxyModels || name == AllTeamModels {
+		// Allowlist vocabulary, not a model: an entry naming it grants
+		// what it stands for, never a model called by that name.
+		t.notModel = true
 		return t
 	}
 	if gs := p.upstream[name]; len(gs) > 0 {
@@ -364,7 +379,8 @@ func (p *Policy) groupName(t *target) string {
 // The request is allowed iff, for every name, every scope of pr that sets
 // an allowlist allows it. On deny the error is a [*DenyError] naming the
 // first scope and name that failed (or ErrNoModel, ErrNoPolicy,
-// ErrNoPrincipal), and the Decision says the same. On allow the error is
+// ErrNoPrincipal), and the Decision says the same. Names longer than
+// [MaxModelNameLen] are refused with ErrNoModel. On allow the error is
 // nil and [Decision.Grants] tells how each name was authorized.
 //
 // Check does not allocate when it allows up to two names.
@@ -402,8 +418,21 @@ func (p *Policy) Check(pr *Principal, names ...string) (Decision, error) {
 	return d, nil
 }
 
+// MaxModelNameLen bounds the length of a requested model name, in bytes.
+// No provider's model ID comes near it (Bedrock's modelId, ARNs included,
+// is at most 2048), and the bound keeps the cost of matching a name against
+// many globs small: matching is linear in the name, but a name as large as
+// a request body, tried against every glob of every scope, would not be.
+// Longer names are refused with an error wrapping [ErrNoModel].
+const MaxModelNameLen = 4096
+
+var errNameTooLong = fmt.Errorf("%w: model name longer than %d bytes", ErrNoModel, MaxModelNameLen)
+
 // check decides one requested name. It is shared by Check and Models.
 func (p *Policy) check(pr *Principal, requested string) (target, Scope, error) {
+	if len(requested) > MaxModelNameLen {
+		return target{}, ScopeNone, errNameTooLong
+	}
 	name := requested
 	if a, ok := pr.Aliases[requested]; ok {
 		name = a
@@ -448,6 +477,8 @@ func (p *Policy) allows(l *list, t *target) bool {
 		// An empty list denies, unless the operator asked for LiteLLM's
 		// reading of it.
 		return p.compat
+	case t.notModel:
+		return false
 	}
 	if len(t.groups) > 0 {
 		// Every group the name can mean must be allowed.

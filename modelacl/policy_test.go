@@ -29,6 +29,7 @@ func TestCompileRejectsBadConfig(t *testing.T) {
 		{"all-team-models as model_name", []modelacl.Deployment{polDep("all-team-models", "openai/gpt-4o")}, "model_name"},
 		{"wildcard upstream under an exact name", []modelacl.Deployment{polDep("gpt", "openai/*")}, "litellm_params.model"},
 		{"more stars upstream than in the name", []modelacl.Deployment{polDep("a/*", "openai/*-*")}, "litellm_params.model"},
+		{"two stars: which run each matched is ambiguous", []modelacl.Deployment{polDep("p/*/*", "bedrock/*.*")}, "litellm_params.model"},
 		{"empty access group", []modelacl.Deployment{polDep("gpt", "openai/gpt", "")}, "model_info.access_groups"},
 		{"glob access group", []modelacl.Deployment{polDep("gpt", "openai/gpt", "team-*")}, "model_info.access_groups"},
 		{"sentinel access group", []modelacl.Deployment{polDep("gpt", "openai/gpt", "*")}, "model_info.access_groups"},
@@ -99,15 +100,18 @@ func TestAllowlistJSON(t *testing.T) {
 	type key struct {
 		Models modelacl.Allowlist `json:"models"`
 	}
+	// Each list is decided beside a team that allows "m": an unset key
+	// leaves the decision to the team, a set one must allow "m" itself.
 	cases := []struct {
 		name    string
 		doc     string
 		wantSet bool
-		allowM  bool // whether a key with this list may call "m" (strict mode)
+		allowM  bool
 	}{
-		{"absent is unset", `{}`, false, false},
-		{"null is unset", `{"models": null}`, false, false},
-		{"empty array is the empty list", `{"models": []}`, true, false},
+		{"absent is unset", `{}`, false, true},
+		{"null is unset", `{"models": null}`, false, true},
+		{"empty array is the empty list, which denies", `{"models": []}`, true, false},
+		{"list without m", `{"models": ["n"]}`, true, false},
 		{"list", `{"models": ["m"]}`, true, true},
 		{"list with a glob", `{"models": ["m*"]}`, true, true},
 		{"star", `{"models": ["*"]}`, true, true},
@@ -118,13 +122,9 @@ func TestAllowlistJSON(t *testing.T) {
 			var k key
 			require.NoError(t, json.Unmarshal([]byte(tc.doc), &k))
 			assert.Equal(t, tc.wantSet, k.Models.IsSet())
-			// A team that allows "m" makes the unset case decidable.
-			pr := &modelacl.Principal{Key: k.Models, TeamID: "t", Team: modelacl.Allow("n")}
+			pr := &modelacl.Principal{Key: k.Models, TeamID: "t", Team: modelacl.Allow("m")}
 			d, _ := p.Check(pr, "m")
-			assert.False(t, d.Allowed, "the team never allows m")
-			pr = &modelacl.Principal{Key: k.Models, TeamID: "t", Team: modelacl.Allow("m")}
-			d, _ = p.Check(pr, "m")
-			assert.Equal(t, tc.allowM || !tc.wantSet, d.Allowed)
+			assert.Equal(t, tc.allowM, d.Allowed)
 		})
 	}
 
@@ -287,6 +287,8 @@ func polBedrockPolicy(t testing.TB) *modelacl.Policy {
 		polDep("us.amazon.nova-micro-v1:0", "openai/some-model"),
 		polDep("nova", "bedrock/us.amazon.nova-micro-v1:0"),
 		polDep("direct-haiku", "anthropic/claude-3-haiku-20240307"),
+		// a group named like a Bedrock ID it does not deploy
+		polDep("meta.llama3-8b-instruct-v1:0", "openai/llama-3-8b"),
 	)
 }
 
@@ -307,6 +309,8 @@ func TestResolve(t *testing.T) {
 		{"short application profile form", routeparse.Bedrock, "application-inference-profile/" + polAppProfileID, []string{"team-sonnet"}},
 		{"short form of an unconfigured profile", routeparse.Bedrock, "application-inference-profile/zzz999", []string{"bedrock/application-inference-profile/zzz999"}},
 		{"ID that is both a group name and another group's ID means both", routeparse.Bedrock, "us.amazon.nova-micro-v1:0", []string{"nova", "us.amazon.nova-micro-v1:0"}},
+		{"group named like an unconfigured Bedrock ID means both", routeparse.Bedrock, "meta.llama3-8b-instruct-v1:0", []string{"meta.llama3-8b-instruct-v1:0", "bedrock/meta.llama3-8b-instruct-v1:0"}},
+		{"same group name on Azure is the group", routeparse.Azure, "meta.llama3-8b-instruct-v1:0", []string{"meta.llama3-8b-instruct-v1:0"}},
 		{"unconfigured Bedrock ID is provider-qualified", routeparse.Bedrock, "amazon.titan-text-express-v1", []string{"bedrock/amazon.titan-text-express-v1"}},
 		{"suffix of a configured ID is not it", routeparse.Bedrock, "claude-opus-4-7-x", []string{"bedrock/claude-opus-4-7-x"}},
 		{"Azure deployment", routeparse.Azure, "eu-gpt-4o", []string{"eu-deploy"}},
@@ -487,10 +491,24 @@ func TestCheckDoesNotAllocateOnAllow(t *testing.T) {
 
 func TestLongNamesAndManyStars(t *testing.T) {
 	p := polNoRouter(t)
-	name := strings.Repeat("a", 1<<16)
+	name := strings.Repeat("a", modelacl.MaxModelNameLen-1)
 	pattern := strings.Repeat("a*", 200) + "b"
 	d, _ := p.Check(polKeyOnly(pattern), name)
 	assert.False(t, d.Allowed)
-	d, _ = p.Check(polKeyOnly(pattern), name+"b")
+	d, err := p.Check(polKeyOnly(pattern), name+"b")
+	require.NoError(t, err, "a name of exactly the maximum length is decided")
 	assert.True(t, d.Allowed)
+}
+
+func TestOverlongNamesAreRefusedBeforeMatching(t *testing.T) {
+	p := polNoRouter(t)
+	huge := strings.Repeat("a", modelacl.MaxModelNameLen+1)
+	for _, pr := range []*modelacl.Principal{polKeyOnly("*"), polKeyOnly("a*")} {
+		d, err := p.Check(pr, huge)
+		require.ErrorIs(t, err, modelacl.ErrNoModel)
+		assert.False(t, d.Allowed)
+		assert.NotContains(t, err.Error(), huge[:64], "the name is not echoed")
+	}
+	_, err := p.Resolve(routeparse.Bedrock, huge)
+	require.ErrorIs(t, err, modelacl.ErrNoModel)
 }

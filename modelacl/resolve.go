@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/modelgate/modelgate/bedrock"
 	"github.com/modelgate/modelgate/routeparse"
 )
 
@@ -22,7 +23,8 @@ type Resolver interface {
 //   - every model group with a deployment that calls that provider with that
 //     ID (litellm_params.model "<provider>/<id>", or litellm_params.model_id),
 //     plus the group named id if there is one: the ID means each of them;
-//   - else the model group named id;
+//   - else the model group named id (for Bedrock, when id is also a valid
+//     Bedrock model ID, both the group and "bedrock/<id>");
 //   - else the provider-qualified name "<provider>/<id>" (for example
 //     "bedrock/us.amazon.nova-micro-v1:0"), which Check resolves against
 //     wildcard deployments and matches against globs such as "bedrock/*".
@@ -43,6 +45,9 @@ func (p *Policy) Resolve(provider routeparse.Provider, id string) ([]string, err
 	}
 	if id == "" {
 		return nil, ErrNoModel
+	}
+	if len(id) > MaxModelNameLen {
+		return nil, errNameTooLong
 	}
 	if !providerKnown[provider] {
 		if g := p.groups[id]; g != nil {
@@ -66,6 +71,14 @@ func (p *Policy) Resolve(provider routeparse.Provider, id string) ([]string, err
 		}
 	}
 	if g := p.groups[id]; g != nil {
+		if provider == routeparse.Bedrock {
+			if _, err := bedrock.Parse(id); err == nil {
+				// A group named like a Bedrock model ID that no deployment
+				// calls: forwarded unchanged, AWS would serve that model,
+				// so the ID means both.
+				return []string{id, "bedrock/" + id}, nil
+			}
+		}
 		return g.names, nil
 	}
 	return []string{provider.String() + "/" + id}, nil

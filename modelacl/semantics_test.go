@@ -467,3 +467,58 @@ func TestCompatibilitySwitchOnlyChangesEmptyLists(t *testing.T) {
 	// Empty everywhere: everything.
 	assert.Equal(t, []string{"a", "b"}, p.Models(polKeyOnly()))
 }
+
+func TestWildcardUpstreamIsFilledFromTheRequest(t *testing.T) {
+	p := polCompile(t,
+		polDep("geo/*", "bedrock/*"),
+		polDep("fixed-*", "openai/gpt-4o-mini", "cheap"),
+	)
+	cases := []struct {
+		name  string
+		allow []string
+		model string
+		want  bool
+	}{
+		{"the star carries its run", []string{"bedrock/us.nova"}, "geo/us.nova", true},
+		{"upstream glob on the filled name", []string{"bedrock/us.*"}, "geo/us.anything", true},
+		{"upstream glob on the filled name, other geo", []string{"bedrock/us.*"}, "geo/eu.anything", false},
+		{"fixed upstream behind a pattern", []string{"openai/gpt-4o-mini"}, "fixed-whatever", true},
+		{"access group of a fixed-upstream wildcard", []string{"cheap"}, "fixed-1", true},
+		{"the pattern's literal part is not carried over", []string{"bedrock/geo/us.nova"}, "geo/us.nova", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, _ := p.Check(polKeyOnly(tc.allow...), tc.model)
+			assert.Equal(t, tc.want, d.Allowed)
+		})
+	}
+}
+
+func TestAllowlistVocabularyIsNotAModelName(t *testing.T) {
+	p := polCompile(t,
+		polDep("cheap", "openai/gpt-4o-mini", "common-models"),
+		polDep("*", "openai/*"),
+	)
+	cases := []struct {
+		name  string
+		allow []string
+		model string
+	}{
+		{"access group sent as the model", []string{"common-models"}, "common-models"},
+		{"access group sent as the model, matched by a glob", []string{"common-*"}, "common-models"},
+		{"access group sent as the model, served by a catch-all", []string{"common-models", "openai/*"}, "common-models"},
+		{"star sent as the model", []string{"common-models", "openai/*"}, "*"},
+		{"all-proxy-models sent as the model", []string{"all-*"}, "all-proxy-models"},
+		{"all-team-models sent as the model", []string{"all-team-*"}, "all-team-models"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := p.Check(polKeyOnly(tc.allow...), tc.model)
+			require.ErrorIs(t, err, modelacl.ErrModelNotAllowed)
+		})
+	}
+	t.Run("an all-models list still allows anything", func(t *testing.T) {
+		_, err := p.Check(polKeyOnly("*"), "common-models")
+		require.NoError(t, err)
+	})
+}
