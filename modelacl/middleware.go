@@ -41,8 +41,9 @@ import (
 //  4. Resolve and decide ([Checker.CheckRoute]): every model the request
 //     names (path, query, header, body, form, each fallback) must be
 //     allowed by every scope of the principal. Otherwise DenyStatus (403).
-//  5. Mutate and hand over: restore the body byte for byte (Body,
-//     ContentLength, GetBody), remove the client's credentials and the
+//  5. Mutate and hand over: restore a body it read byte for byte (Body,
+//     ContentLength, GetBody; a Content-Encoding is decoded for inspection
+//     only, the compressed bytes go on), remove the client's credentials and the
 //     StripHeaders, put the [Decision] in the context ([FromContext]), call
 //     the next handler.
 //
@@ -64,7 +65,8 @@ import (
 // reachable around it is a bypass); dispatch downstream on
 // [FromContext]'s Decision, not on a second parse of the request; keep
 // ReportOnly off; make sure the gateway sets its own upstream credentials
-// after the middleware.
+// after the middleware; answer CORS preflight requests (OPTIONS) before it,
+// since they carry no credential and name no route of the grammar.
 func New(o Options) (func(http.Handler) http.Handler, error) {
 	c, err := o.compile()
 	if err != nil {
@@ -111,7 +113,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	dc := &decisionCtx{Context: r.Context()}
 	d := &dc.d
 
-	// 1. Normalise and classify the request line.
+	// 1. Normalise and classify the request line. EscapedPath, not Path:
+	// a model ID may contain an encoded '/' (a Bedrock ARN) that must be
+	// decoded once, per segment; it is also the form httputil.ReverseProxy
+	// forwards, so what is classified is what goes upstream.
 	var perr error
 	d.Route, perr = c.parser.ParseRequest(r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header)
 	passUnknown := false
