@@ -2,6 +2,7 @@ package routeparse_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -24,23 +25,37 @@ func benchBodies() []struct {
 		`{"role":"assistant","content":"It is a pangram used to show fonts and test keyboards."},{"role":"user","content":"Thanks! Now in French, please."}],` +
 		`"model":"gpt-4o","max_completion_tokens":512,"temperature":0.2,"top_p":1,"stream":true,"stream_options":{"include_usage":true},"user":"user-1234","metadata":{"trace":"abc"}}`)
 
-	// 1 MiB: a long conversation with ordinary text (quotes, newlines,
-	// unicode escapes), tools, then the model last.
+	// 1 MiB, model last: a long multimodal conversation as a chat client
+	// sends it. Prose paragraphs (about 600 bytes, a quoted phrase each,
+	// separated by "\n\n"), one image as a base64 data URL, tools, then
+	// the model.
+	prose := `In the first year of the survey the team mapped every stream that feeds the lake, measuring flow at dawn and at dusk, and noted where the banks had been cut back by cattle or by the spring floods. The readings were written into ledgers that still survive, and the \"dawn series\" remains the longest continuous record of its kind in the region. Later surveys added temperature, turbidity and the counts of mayfly larvae, which rise and fall with the health of the water more faithfully than any chemical test the team could afford at the time. What follows summarises those ledgers, season by season.\n\n`
+	image := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR pixels and more pixels"), 1<<13))
 	var big bytes.Buffer
-	big.WriteString(`{"messages":[`)
-	para := `Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.\n\n\"Duis aute irure dolor\" in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur \u00e9\u00e8. `
-	for i := 0; big.Len() < 1<<20-2048; i++ {
-		if i > 0 {
-			big.WriteByte(',')
-		}
+	big.WriteString(`{"messages":[{"role":"system","content":"You are a careful research assistant."},`)
+	fmt.Fprintf(&big, `{"role":"user","content":[{"type":"text","text":"What does this chart show?"},{"type":"image_url","image_url":{"url":"data:image/png;base64,%s","detail":"high"}}]}`, image)
+	for i := 0; big.Len() < 1<<20-4096; i++ {
 		role := "user"
-		if i%2 == 1 {
+		if i%2 == 0 {
 			role = "assistant"
 		}
-		fmt.Fprintf(&big, `{"role":%q,"content":"%s"}`, role, strings.Repeat(para, 8))
+		fmt.Fprintf(&big, `,{"role":%q,"content":"%s"}`, role, strings.Repeat(prose, 3))
 	}
 	big.WriteString(`],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer","minimum":1,"maximum":14}},"required":["city"]}}}],`)
 	big.WriteString(`"temperature":0.7,"n":1,"model":"gpt-4o"}`)
+
+	// 1 MiB, model last, escape-dense text: a newline, two quotes and two
+	// \u escapes in every 330 bytes.
+	var dense bytes.Buffer
+	dense.WriteString(`{"messages":[`)
+	para := `Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.\n\n\"Duis aute irure dolor\" in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur \u00e9\u00e8. `
+	for i := 0; dense.Len() < 1<<20-2048; i++ {
+		if i > 0 {
+			dense.WriteByte(',')
+		}
+		fmt.Fprintf(&dense, `{"role":"user","content":"%s"}`, strings.Repeat(para, 8))
+	}
+	dense.WriteString(`],"model":"gpt-4o"}`)
 
 	// Adversarial: a 1 MiB string made only of escapes.
 	backslashes := []byte(`{"messages":[{"role":"user","content":"` + strings.Repeat(`\\`, 1<<19) + `"}],"model":"gpt-4o"}`)
@@ -72,6 +87,7 @@ func benchBodies() []struct {
 	}{
 		{"1KiB-chat", chat1K},
 		{"1MiB-model-last", big.Bytes()},
+		{"1MiB-escape-dense", dense.Bytes()},
 		{"1MiB-backslashes", backslashes},
 		{"1MiB-deep-nesting", deep.Bytes()},
 		{"1MiB-many-keys", keys.Bytes()},

@@ -55,6 +55,9 @@ const DefaultBodyLimit = 32 << 20
 //     objects, or {"m": ["f1", "f2"]} maps) add every model they name with
 //     Fallback set. "stream" (true, false or null) sets r.Stream; null
 //     leaves the route's default (Ollama streams unless "stream": false).
+//     "deployment_id" (a string, or null) is a second primary model: LiteLLM
+//     lets it replace "model", the way the pre-1.0 OpenAI SDK addressed
+//     Azure deployments.
 //   - "modelId" (Bedrock StartAsyncInvoke): one string.
 //   - "requests" (Anthropic message batches): a non-empty list whose every
 //     element has "params": {"model": "..."}.
@@ -109,13 +112,13 @@ func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body [
 	case BodyMultipart:
 		err = parseMultipartBody(r, contentType, data)
 	default:
-		err = &Error{Shape: "body", Detail: "unknown body kind", Err: ErrMalformedBody}
+		err = &Error{Shape: shapeBody, Detail: "unknown body kind", Err: ErrMalformedBody}
 	}
 	if err == nil {
 		err = checkAgreement(r, mark)
 	}
 	if err == nil && r.needModel && !hasPrimary(r.Models()) {
-		err = &Error{Shape: "body", Detail: "the request names no model", Err: ErrNoModel}
+		err = &Error{Shape: shapeBody, Detail: "the request names no model", Err: ErrNoModel}
 	}
 	if err != nil {
 		r.reset(mark)
@@ -185,7 +188,7 @@ func checkAgreement(r *Route, m modelMark) error {
 			}
 			if !sameName(&before[i], &added[j]) {
 				return &Error{
-					Shape: "body",
+					Shape: shapeBody,
 					Detail: fmt.Sprintf("sources disagree: %s %q vs %s %q",
 						before[i].Source, clip(before[i].Name()), added[j].Source, clip(added[j].Name())),
 					Err: ErrAmbiguousModel,
@@ -208,12 +211,12 @@ func sameName(a, b *Model) bool {
 // parseJSONBody extracts the models of a JSON body into r.
 func parseJSONBody(r *Route, contentType string, b []byte) error {
 	if mt := mediaType(contentType); strings.HasPrefix(mt, "multipart/") || mt == "application/x-www-form-urlencoded" {
-		return &Error{Shape: "json-body", Detail: fmt.Sprintf("content type %q on a JSON route", clip(mt)), Err: ErrMalformedBody}
+		return &Error{Shape: shapeJSONBody, Detail: fmt.Sprintf("content type %q on a JSON route", clip(mt)), Err: ErrMalformedBody}
 	}
 	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
-		return &Error{Shape: "json-body", Detail: "byte-order mark before the JSON object", Err: ErrMalformedBody}
+		return &Error{Shape: shapeJSONBody, Detail: "byte-order mark before the JSON object", Err: ErrMalformedBody}
 	}
-	x := extractor{r: r, s: jsonScanner{b: b}}
+	x := extractor{s: jsonScanner{b: b}, shape: r.shape, stream: -1}
 	s := &x.s
 	i := s.ws(0)
 	switch s.at(i) {
@@ -239,6 +242,15 @@ func parseJSONBody(r *Route, contentType string, b []byte) error {
 	if j := s.ws(end); j != len(b) {
 		return x.malformed(fmt.Sprintf("data after the JSON object at offset %d", j))
 	}
+	for k := range min(x.n, len(x.buf)) {
+		r.addModel(x.buf[k])
+	}
+	for _, m := range x.more {
+		r.addModel(m)
+	}
+	if x.stream >= 0 {
+		r.Stream = x.stream == 1
+	}
 	return nil
 }
 
@@ -263,10 +275,11 @@ const (
 	keyContextWindowFallbacks
 	keyContentPolicyFallbacks
 	keyStream
+	keyDeploymentID
 )
 
 var (
-	modelShapeKeys   = [...]string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream"}
+	modelShapeKeys   = [...]string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream", "deployment_id"}
 	modelIDShapeKeys = [...]string{"modelId"}
 	requestsKeys     = [...]string{"requests"}
 	paramsKeys       = [...]string{"params"}
@@ -275,22 +288,53 @@ var (
 
 // Field values of body models.
 const (
-	fieldModel         = "model"
-	fieldModelID       = "modelId"
-	fieldBatchModel    = "requests.params.model"
-	fieldFallbacks     = "fallbacks"
-	fieldCWFallbacks   = "context_window_fallbacks"
-	fieldCPFallbacks   = "content_policy_fallbacks"
-	shapeJSONBody      = "json-body"
-	maxKeyRawForLookup = 512
+	fieldModel        = "model"
+	fieldModelID      = "modelId"
+	fieldBatchModel   = "requests.params.model"
+	fieldFallbacks    = "fallbacks"
+	fieldCWFallbacks  = "context_window_fallbacks"
+	fieldCPFallbacks  = "content_policy_fallbacks"
+	fieldDeploymentID = "deployment_id"
 )
 
+// Error shapes of body errors (see [Error]): "body" for the request as a
+// whole (size, agreement, missing model), "content-encoding",
+// "json-body" and "multipart-body".
+const (
+	shapeBody     = "body"
+	shapeJSONBody = "json-body"
+)
+
+// maxKeyRawForLookup bounds the escaped keys lookup decodes: a key
+// fold-equal to one of the interpreted names is at most 72 bytes long once
+// decoded, and at most six times that escaped.
+const maxKeyRawForLookup = 512
+
 // extractor walks a JSON body and records its models.
+//
+// It collects models and the stream flag itself and parseJSONBody copies
+// them into the Route only on success. Keeping the *Route out of the
+// extractor also keeps a caller's stack-allocated Route off the heap: the
+// extractor's error paths pass its fields to fmt, and escape analysis does
+// not tell one field from another.
 type extractor struct {
-	s      jsonScanner // by value: keeps the scanner off the heap
-	r      *Route
+	s      jsonScanner
+	shape  bodyShape
+	stream int8 // -1: no "stream" member or null; 0: false; 1: true
+	n      int  // models found: buf[:min(n, len(buf))], then more
+	buf    [8]Model
+	more   []Model
 	err    error
 	keyBuf [128]byte
+}
+
+func (x *extractor) add(m Model) {
+	if x.n < len(x.buf) {
+		x.buf[x.n] = m
+	} else {
+		x.more = append(x.more, m)
+	}
+	x.n++
 }
 
 func (x *extractor) malformed(detail string) error {
@@ -402,7 +446,7 @@ func (x *extractor) member(idx int, exact bool, seen *uint32, name string, key [
 func (x *extractor) topLevel(i int) int {
 	s := &x.s
 	var names []string
-	switch x.r.shape {
+	switch x.shape {
 	case shapeModelID:
 		names = modelIDShapeKeys[:]
 	case shapeBatchRequests:
@@ -418,11 +462,11 @@ func (x *extractor) topLevel(i int) int {
 			it.pos = s.value(it.pos, 1)
 			continue
 		}
-		stream := x.r.shape != shapeModelID && x.r.shape != shapeBatchRequests && idx == keyStream
+		stream := x.shape != shapeModelID && x.shape != shapeBatchRequests && idx == keyStream
 		if !x.member(idx, exact, &seen, names[idx], it.key(), !stream) {
 			return -1
 		}
-		switch x.r.shape {
+		switch x.shape {
 		case shapeModelID:
 			it.pos = x.single(it.pos, fieldModelID)
 		case shapeBatchRequests:
@@ -438,7 +482,17 @@ func (x *extractor) topLevel(i int) int {
 			case keyContentPolicyFallbacks:
 				it.pos = x.fallbacks(it.pos, fieldCPFallbacks)
 			case keyStream:
-				it.pos = x.stream(it.pos)
+				it.pos = x.streamMember(it.pos)
+			case keyDeploymentID:
+				// LiteLLM's completion() keeps the Azure compatibility of
+				// the pre-1.0 OpenAI SDK: a "deployment_id" replaces the
+				// model. It is a primary model like "model"; null means
+				// none.
+				if s.at(it.pos) == 'n' {
+					it.pos = s.literal(it.pos)
+				} else {
+					it.pos = x.single(it.pos, fieldDeploymentID)
+				}
 			}
 		}
 		if x.err != nil {
@@ -538,7 +592,7 @@ func (x *extractor) addName(raw []byte, esc bool, field string, fallback, split 
 		if split && strings.IndexByte(name, ',') >= 0 {
 			return x.addParts(name, field, fallback)
 		}
-		x.r.addModel(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: name, esc: escNone})
+		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: name, esc: escNone})
 		return nil
 	}
 	rawStr := string(raw)
@@ -553,7 +607,7 @@ func (x *extractor) addName(raw []byte, esc bool, field string, fallback, split 
 	if split && bytes.IndexByte(dec, ',') >= 0 {
 		return x.addParts(string(dec), field, fallback)
 	}
-	x.r.addModel(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: rawStr, esc: escJSON})
+	x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: rawStr, esc: escJSON})
 	return nil
 }
 
@@ -564,13 +618,13 @@ func (x *extractor) addParts(name, field string, fallback bool) error {
 		if part == "" {
 			return x.malformed(fmt.Sprintf("empty name in comma-separated %q", field))
 		}
-		x.r.addModel(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: part, esc: escNone})
+		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: part, esc: escNone})
 	}
 	return nil
 }
 
 // stream handles the top-level "stream" value at b[i].
-func (x *extractor) stream(i int) int {
+func (x *extractor) streamMember(i int) int {
 	s := &x.s
 	switch s.at(i) {
 	case 't', 'f', 'n':
@@ -580,9 +634,9 @@ func (x *extractor) stream(i int) int {
 		}
 		switch s.at(i) {
 		case 't':
-			x.r.Stream = true
+			x.stream = 1
 		case 'f':
-			x.r.Stream = false
+			x.stream = 0
 		}
 		return end
 	}
@@ -711,7 +765,7 @@ func (x *extractor) requests(i int) int {
 			x.malformed(fmt.Sprintf("requests[%d] is %s, not an object", n, typeName(s.at(it.pos))))
 			return -1
 		}
-		before := len(x.r.Models())
+		before := x.n
 		var seen uint32
 		ri := s.object(it.pos)
 		for ri.next() {
@@ -728,7 +782,7 @@ func (x *extractor) requests(i int) int {
 		if ri.pos < 0 {
 			return -1
 		}
-		if len(x.r.Models()) == before {
+		if x.n == before {
 			x.fail(ErrNoModel, fmt.Sprintf("requests[%d] names no model", n))
 			return -1
 		}

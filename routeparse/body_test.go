@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"compress/zlib"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -118,6 +119,8 @@ func TestParseBodyJSON(t *testing.T) {
 		{name: "context-window-fallbacks-map", req: chat(`{"model":"gpt-3.5-turbo","context_window_fallbacks":[{"gpt-3.5-turbo":["gpt-3.5-turbo-16k"]}]}`), want: []modelView{bodyModel("gpt-3.5-turbo"), fb("context_window_fallbacks", "gpt-3.5-turbo"), fb("context_window_fallbacks", "gpt-3.5-turbo-16k")}},
 		{name: "content-policy-fallbacks-mixed", req: chat(`{"model":"a","content_policy_fallbacks":["b",{"model":"c"},{"d":["e"]}]}`), want: []modelView{bodyModel("a"), fb("content_policy_fallbacks", "b"), fb("content_policy_fallbacks", "c"), fb("content_policy_fallbacks", "d"), fb("content_policy_fallbacks", "e")}},
 		{name: "many-models-spill-inline-storage", req: chat(`{"model":"a","fallbacks":["b","c","d","e","f"]}`), want: []modelView{bodyModel("a"), fb("fallbacks", "b"), fb("fallbacks", "c"), fb("fallbacks", "d"), fb("fallbacks", "e"), fb("fallbacks", "f")}},
+		{name: "deployment-id-is-a-primary-model", req: chat(`{"model":"a","deployment_id":"b"}`), want: []modelView{bodyModel("a"), {"body", "deployment_id", "b", false}}},
+		{name: "deployment-id-null", req: chat(`{"deployment_id":null,"model":"a"}`), want: []modelView{bodyModel("a")}},
 		{name: "bedrock-async-invoke-modelId", req: bodyReq{path: "/async-invoke", body: []byte(`{"clientRequestToken":"t","modelId":"amazon.nova-reel-v1:0","modelInput":{"model":"x"},"outputDataConfig":{"s3OutputDataConfig":{"s3Uri":"s3://b"}}}`)}, want: []modelView{{"body", "modelId", "amazon.nova-reel-v1:0", false}}},
 		{name: "bedrock-async-invoke-ignores-model", req: bodyReq{path: "/async-invoke", body: []byte(`{"model":"ignored","modelId":"m"}`)}, want: []modelView{{"body", "modelId", "m", false}}},
 		{name: "anthropic-batch", req: bodyReq{path: "/v1/messages/batches", body: []byte(`{"requests":[{"custom_id":"1","params":{"model":"claude-a","max_tokens":1,"messages":[]}},{"params":{"messages":[{"model":"x"}],"model":"claude-b"},"custom_id":"2"}]}`)}, want: []modelView{{"body", "requests.params.model", "claude-a", false}, {"body", "requests.params.model", "claude-b", false}}},
@@ -160,6 +163,9 @@ func TestParseBodyJSONRefused(t *testing.T) {
 		{"case-variant-stream-long-s", chat(`{"model":"a","\u017ftream":true}`), routeparse.ErrMalformedBody},
 		{"duplicate-stream", chat(`{"model":"a","stream":false,"stream":true}`), routeparse.ErrMalformedBody},
 		{"model-number", chat(`{"model":4}`), routeparse.ErrMalformedBody},
+		{"deployment-id-number", chat(`{"model":"a","deployment_id":4}`), routeparse.ErrMalformedBody},
+		{"deployment-id-case-variant", chat(`{"model":"a","Deployment_ID":"b"}`), routeparse.ErrAmbiguousModel},
+		{"query-deployment-id-disagree", bodyReq{path: "/v1/chat/completions", query: "model=a", body: []byte(`{"model":"a","deployment_id":"b"}`)}, routeparse.ErrAmbiguousModel},
 		{"model-object", chat(`{"model":{"name":"a"}}`), routeparse.ErrMalformedBody},
 		{"model-null", chat(`{"model":null}`), routeparse.ErrMalformedBody},
 		{"model-bool", chat(`{"model":true}`), routeparse.ErrMalformedBody},
@@ -407,4 +413,30 @@ func TestParseBodyDefaultLimit(t *testing.T) {
 	big := make([]byte, routeparse.DefaultBodyLimit+1)
 	_, err := parseBody(t, bodyReq{path: "/v1/chat/completions", body: big})
 	require.ErrorIs(t, err, routeparse.ErrBodyTooLarge)
+}
+
+func ExampleParser_ParseBody() {
+	var p routeparse.Parser
+	r, err := p.ParseRequest("POST", "/v1/chat/completions", "", nil)
+	if err != nil {
+		panic(err)
+	}
+	body := []byte(`{"messages":[{"role":"user","content":"hi"}],"model":"gpt-4o","fallbacks":["gpt-4o-mini"],"stream":true}`)
+	if err := p.ParseBody(&r, "application/json", "", body, 0); err != nil {
+		panic(err)
+	}
+	for _, m := range r.Models() {
+		fmt.Println(m.Source, m.Field, m.Name(), m.Fallback)
+	}
+	fmt.Println("stream:", r.Stream)
+
+	// A second "model", however it is spelled, is refused.
+	r, _ = p.ParseRequest("POST", "/v1/chat/completions", "", nil)
+	err = p.ParseBody(&r, "application/json", "", []byte(`{"model":"gpt-4o-mini","\u006dodel":"o1-pro"}`), 0)
+	fmt.Println(errors.Is(err, routeparse.ErrAmbiguousModel), len(r.Models()))
+	// Output:
+	// body model gpt-4o false
+	// body fallbacks gpt-4o-mini true
+	// stream: true
+	// true 0
 }

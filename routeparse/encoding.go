@@ -22,7 +22,7 @@ const shapeEncoding = "content-encoding"
 // them, and refusing is cheaper than reasoning about each layer.
 func decodeContent(contentEncoding string, body []byte, limit int64) ([]byte, error) {
 	if int64(len(body)) > limit {
-		return nil, &Error{Shape: "body", Detail: fmt.Sprintf("body of %d bytes exceeds the limit of %d", len(body), limit), Err: ErrBodyTooLarge}
+		return nil, &Error{Shape: shapeBody, Detail: fmt.Sprintf("body of %d bytes exceeds the limit of %d", len(body), limit), Err: ErrBodyTooLarge}
 	}
 	enc := strings.TrimSpace(contentEncoding)
 	switch {

@@ -14,7 +14,7 @@ import (
 )
 
 // interpretedKeys are the top-level members ParseBody reads on a chat route.
-var interpretedKeys = []string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream"}
+var interpretedKeys = []string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream", "deployment_id"}
 
 // topLevelKeys lists the decoded top-level keys of a valid JSON object, in
 // order and with duplicates, using encoding/json's own tokenizer.
@@ -132,7 +132,7 @@ func FuzzJSONModel(f *testing.F) {
 			// encoding/json binds (or, for "a,b", its parts).
 			var primary []string
 			for _, m := range r.Models() {
-				if !m.Fallback {
+				if !m.Fallback && m.Field == "model" {
 					primary = append(primary, m.Name())
 				}
 			}

@@ -1,6 +1,7 @@
 package routeparse
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
@@ -42,13 +43,9 @@ func (s *jsonScanner) at(i int) byte {
 
 // ws skips JSON whitespace.
 func (s *jsonScanner) ws(i int) int {
-	for i < len(s.b) {
-		switch s.b[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
-			return i
-		}
+	b := s.b
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+		i++
 	}
 	return i
 }
@@ -56,60 +53,70 @@ func (s *jsonScanner) ws(i int) int {
 // str scans the string starting with the quote at b[i] and reports whether
 // it contains backslash escapes. The contents are s.b[i+1 : end-1].
 //
-// Plain string bytes are skipped 32 at a time: each 8-byte word is tested
-// for a quote, a backslash or a control character with borrow arithmetic
-// (stopMask), and only the byte that stops the scan is looked at on its
-// own. Escapes are validated in line, so escape-dense text costs no extra
-// call per escape.
+// String contents are never walked byte by byte. Near the start and after
+// each escape, the next 16 bytes are tested a word at a time for a quote,
+// a backslash or a control character (stopBits), which settles keys, short
+// values and escape-dense text. Past that, the string is split with
+// bytes.IndexByte, which is vectorised: the next quote bounds the candidate
+// contents, the next backslash inside them is where an escape must be
+// validated, and the plain run in between is checked for control
+// characters 32 bytes at a time (ctlIndex).
 func (s *jsonScanner) str(i int) (end int, esc bool) {
 	b := s.b
 	i++
+	q := -1 // the next quote at or after i once searched; it ends the string unless escaped
 	for {
-		for i+32 <= len(b) {
-			w := (*[32]byte)(b[i : i+32])
-			m0 := stopMask(binary.LittleEndian.Uint64(w[0:]))
-			m1 := stopMask(binary.LittleEndian.Uint64(w[8:]))
-			m2 := stopMask(binary.LittleEndian.Uint64(w[16:]))
-			m3 := stopMask(binary.LittleEndian.Uint64(w[24:]))
-			if m0|m1|m2|m3 != 0 {
-				switch {
-				case m0 != 0:
-					i += bits.TrailingZeros64(m0) >> 3
-				case m1 != 0:
-					i += 8 + bits.TrailingZeros64(m1)>>3
-				case m2 != 0:
-					i += 16 + bits.TrailingZeros64(m2)>>3
-				default:
-					i += 24 + bits.TrailingZeros64(m3)>>3
-				}
-				goto stop
+		// Near: two words.
+		atEscape := false
+		for range 2 {
+			if i+8 > len(b) {
+				break
 			}
-			i += 32
-		}
-		for i < len(b) && !isStop(b[i]) {
-			i++
-		}
-		if i >= len(b) {
-			return s.fail(len(b), "unterminated string"), esc
-		}
-	stop:
-		if c := b[i]; c != '\\' {
-			if c == '"' {
+			m := stopBits(binary.LittleEndian.Uint64(b[i:])) & msb8
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+			if b[i] == '"' {
 				return i + 1, esc
 			}
-			return s.fail(i, "control character in string"), esc
+			if b[i] != '\\' {
+				return s.fail(i, "control character in string"), esc
+			}
+			atEscape = true
+			break
 		}
+		// Far: vectorised searches.
+		if !atEscape {
+			if q < i {
+				k := bytes.IndexByte(b[i:], '"')
+				if k < 0 {
+					return s.fail(len(b), "unterminated string"), esc
+				}
+				q = i + k
+			}
+			seg := b[i:q]
+			k := bytes.IndexByte(seg, '\\')
+			if k < 0 {
+				k = len(seg)
+			}
+			if j := ctlIndex(seg[:k]); j >= 0 {
+				return s.fail(i+j, "control character in string"), esc
+			}
+			i += k
+			if i == q {
+				return q + 1, esc
+			}
+		}
+		// A run of escapes starts at i.
 		esc = true
 		for {
-			switch e := s.at(i + 1); {
-			case e == 'u':
-				if !isHex(s.at(i+2)) || !isHex(s.at(i+3)) || !isHex(s.at(i+4)) || !isHex(s.at(i+5)) {
-					return s.fail(i, "invalid \\u escape in string"), esc
-				}
-				i += 6
-			case isSimpleEscape(e):
+			if e := s.at(i + 1); isSimpleEscape(e) {
 				i += 2
-			default:
+			} else if e == 'u' && isHex(s.at(i+2)) && isHex(s.at(i+3)) && isHex(s.at(i+4)) && isHex(s.at(i+5)) {
+				i += 6
+			} else {
 				return s.fail(i, "invalid escape in string"), esc
 			}
 			if i >= len(b) || b[i] != '\\' {
@@ -117,6 +124,47 @@ func (s *jsonScanner) str(i int) (end int, esc bool) {
 			}
 		}
 	}
+}
+
+// ctlIndex returns the index of the first byte below 0x20 in p, or -1.
+// Blocks of 32 bytes, then words of 8, are tested with the "has a byte less
+// than n" word test (see stopBits); only a word that fails is looked at
+// byte by byte.
+func ctlIndex(p []byte) int {
+	i := 0
+	for i+32 <= len(p) {
+		w := (*[32]byte)(p[i : i+32])
+		x0 := binary.LittleEndian.Uint64(w[0:])
+		x1 := binary.LittleEndian.Uint64(w[8:])
+		x2 := binary.LittleEndian.Uint64(w[16:])
+		x3 := binary.LittleEndian.Uint64(w[24:])
+		t := (x0-0x20*lsb8)&^x0 | (x1-0x20*lsb8)&^x1 | (x2-0x20*lsb8)&^x2 | (x3-0x20*lsb8)&^x3
+		if t&msb8 != 0 {
+			break
+		}
+		i += 32
+	}
+	for i+8 <= len(p) {
+		x := binary.LittleEndian.Uint64(p[i:])
+		if (x-0x20*lsb8)&^x&msb8 != 0 {
+			break
+		}
+		i += 8
+	}
+	if i+8 > len(p) && len(p) >= 8 {
+		// Fewer than 8 bytes left: test the last word, overlapping bytes
+		// already known to be clean.
+		x := binary.LittleEndian.Uint64(p[len(p)-8:])
+		if (x-0x20*lsb8)&^x&msb8 == 0 {
+			return -1
+		}
+	}
+	for ; i < len(p); i++ {
+		if p[i] < 0x20 {
+			return i
+		}
+	}
+	return -1
 }
 
 // isStop reports whether c ends a run of plain string bytes.
@@ -134,8 +182,9 @@ func isSimpleEscape(c byte) bool {
 	return c < 128 && hi>>(c-64)&1 != 0
 }
 
-// stopMask has the high bit set in the lowest byte of x (in memory order)
-// that is a quote, a backslash or below 0x20, and no set bit below it.
+// stopBits has bit 7 set in the lowest byte of x (in memory order) that is
+// a quote, a backslash or below 0x20, and no bit 7 set below it; only bit 7
+// of each byte is meaningful (mask with msb8).
 //
 // It is the "has a byte less than n" test, (v - n*lsb) &^ v & msb, whose
 // lowest set bit is exact for n <= 128 (borrows only create false hits
@@ -144,14 +193,10 @@ func isSimpleEscape(c byte) bool {
 // 0x21" test finds quotes and control characters; XOR with '\\' turns
 // backslashes into zero bytes. The XORs leave bit 7 alone, so a single
 // &^ x excludes bytes >= 0x80 from both tests.
-func stopMask(x uint64) uint64 {
+func stopBits(x uint64) uint64 {
 	quoteOrCtl := (x ^ (0x02 * lsb8)) - 0x21*lsb8
 	backslash := (x ^ ('\\' * lsb8)) - lsb8
-	return (quoteOrCtl | backslash) &^ x & msb8
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+	return (quoteOrCtl | backslash) &^ x
 }
 
 const (
@@ -159,41 +204,43 @@ const (
 	msb8 = 0x8080808080808080
 )
 
-// number scans a JSON number starting at b[i].
+// number scans a JSON number starting at b[i]:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func (s *jsonScanner) number(i int) int {
+	b := s.b
 	start := i
-	if s.at(i) == '-' {
+	if i < len(b) && b[i] == '-' {
 		i++
 	}
-	switch c := s.at(i); {
-	case c == '0':
+	switch {
+	case i < len(b) && b[i] == '0':
 		i++
-	case '1' <= c && c <= '9':
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
 		i++
-		for isDigit(s.at(i)) {
+		for i < len(b) && isDigit(b[i]) {
 			i++
 		}
 	default:
 		return s.fail(start, "invalid number")
 	}
-	if s.at(i) == '.' {
+	if i < len(b) && b[i] == '.' {
 		i++
-		if !isDigit(s.at(i)) {
+		if i >= len(b) || !isDigit(b[i]) {
 			return s.fail(start, "invalid number")
 		}
-		for isDigit(s.at(i)) {
+		for i < len(b) && isDigit(b[i]) {
 			i++
 		}
 	}
-	if c := s.at(i); c == 'e' || c == 'E' {
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
 		i++
-		if c := s.at(i); c == '+' || c == '-' {
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
 		}
-		if !isDigit(s.at(i)) {
+		if i >= len(b) || !isDigit(b[i]) {
 			return s.fail(start, "invalid number")
 		}
-		for isDigit(s.at(i)) {
+		for i < len(b) && isDigit(b[i]) {
 			i++
 		}
 	}
@@ -254,7 +301,8 @@ func (s *jsonScanner) key(i int) int {
 
 // container scans the object or array at b[i]. Nesting is walked
 // iteratively with a bit stack (1 = object), so hostile nesting costs no
-// goroutine stack; 128 levels fit inline, deeper ones grow it.
+// goroutine stack; 128 levels fit inline, deeper nesting costs one
+// allocation of 1.25 KiB.
 func (s *jsonScanner) container(i, depth int) int {
 	var inline [2]uint64
 	stack := inline[:]
@@ -267,7 +315,13 @@ func (s *jsonScanner) container(i, depth int) int {
 			}
 			w, bit := n>>6, uint64(1)<<(n&63)
 			if w == len(stack) {
-				stack = append(stack, 0)
+				if w == len(inline) {
+					// Deeper than 128 levels: one allocation for the rest.
+					grown := make([]uint64, w, maxJSONDepth/64+1)
+					copy(grown, inline[:])
+					stack = grown
+				}
+				stack = stack[:w+1]
 			}
 			if c == '{' {
 				stack[w] |= bit
@@ -442,4 +496,8 @@ func (it *arrIter) next() bool {
 	}
 	it.pos, it.state = i, 1
 	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

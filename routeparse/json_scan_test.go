@@ -1,0 +1,107 @@
+package routeparse_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelgate/modelgate/routeparse"
+)
+
+// agreesWithEncodingJSON checks that ParseBody accepts body exactly when
+// encoding/json does (bodies here always carry a valid "model").
+func agreesWithEncodingJSON(t *testing.T, body string) {
+	t.Helper()
+	_, err := parseBody(t, chat(body))
+	if json.Valid([]byte(body)) {
+		assert.NoError(t, err, "%q", body)
+	} else {
+		assert.ErrorIs(t, err, routeparse.ErrMalformedBody, "%q", body)
+	}
+}
+
+// The string scanner skips whole words at a time; a defect must be found
+// wherever it falls relative to word and block boundaries.
+func TestScanStringEveryOffset(t *testing.T) {
+	const n = 100
+	inserts := []string{
+		"\x00", "\x01", "\x08", "\t", "\n", "\r", "\x1f", // raw control characters: invalid
+		`\q`, `\x`, `\'`, `\U0041`, `\u12`, `\u12g4`, `\`, // bad escapes: invalid
+		`\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`, `\u0041`, `\uD83D\uDE00`, `\ud800`, // valid escapes (a lone surrogate is valid JSON)
+		"\x7f", "\x80", "\xff", "é", "\u2028", " ", // other bytes: valid
+		`"`, // an early quote: invalid (the rest becomes garbage)
+	}
+	for _, ins := range inserts {
+		for off := 0; off <= n; off++ {
+			text := strings.Repeat("a", off) + ins + strings.Repeat("b", n-off)
+			agreesWithEncodingJSON(t, `{"messages":[{"content":"`+text+`"}],"model":"m"}`)
+			// And as a key, and at the very end of the body (no room for a
+			// whole word after it).
+			agreesWithEncodingJSON(t, `{"`+text+`":1,"model":"m"}`)
+			agreesWithEncodingJSON(t, `{"model":"m","x":"`+text+`"}`)
+		}
+	}
+}
+
+func TestScanStringEscapeRuns(t *testing.T) {
+	for _, run := range []string{`\\`, `\\\\`, `\\\"`, `\"\"`, `\n\n\"`, `\u00e9\u00e8`, `\\\`} {
+		for k := 1; k <= 70; k += 3 {
+			agreesWithEncodingJSON(t, `{"x":"`+strings.Repeat(run, k)+`","model":"m"}`)
+			agreesWithEncodingJSON(t, `{"x":"ab`+strings.Repeat(run, k)+`cd","model":"m"}`)
+		}
+	}
+}
+
+func TestScanValues(t *testing.T) {
+	values := []string{
+		// numbers
+		"0", "-0", "1", "-1", "10", "0.5", "-0.5", "1e5", "1E5", "1e+5", "1e-5", "1.5e10", "123456789012345678901234567890",
+		"01", "-01", "00", "1.", ".5", "-", "+1", "1e", "1e+", "1.e5", "0x10", "1_000", "NaN", "Infinity", "-Infinity", "1.5.5", "--1", "1-",
+		// literals
+		"true", "false", "null", "True", "nul", "nulll", "tru", "falsey", "undefined",
+		// strings
+		`""`, `"x"`, `'x'`, `"x`, `"\u0000"`,
+		// containers
+		"[]", "{}", "[1,2]", "[1,]", "[,1]", "[1 2]", `{"a":1}`, `{"a":1,}`, `{"a"}`, `{"a":}`, `{a:1}`, `{"a" 1}`, `{1:1}`,
+		"[[[]]]", "[[]", "[]]", "[{]}", `[{"a":[{"b":{}}]}]`, ` [ 1 , { "a" : [ ] } ] `, "[\t\n\r 1]", "[\v1]", "[\f1]", "[\u00a01]",
+	}
+	for _, v := range values {
+		t.Run(v, func(t *testing.T) {
+			agreesWithEncodingJSON(t, `{"x":`+v+`,"model":"m"}`)
+			agreesWithEncodingJSON(t, `{"model":"m","x":`+v+`}`)
+			agreesWithEncodingJSON(t, `{"model":"m","x":[`+v+`]}`)
+		})
+	}
+}
+
+func TestScanTopLevel(t *testing.T) {
+	for _, body := range []string{
+		`{"model":"m"}`, "\t\n\r {\"model\":\"m\"}\t\n\r ", `{"model":"m"}}`, `{"model":"m"`, `{"model":"m",}`,
+		`{"model":"m"} {}`, `{"model":"m"}null`, "{\"model\":\"m\"}\x00", "\x00{\"model\":\"m\"}", `{"model":"m" "x":1}`,
+		`{"model""m"}`, `{"model":"m",,"x":1}`, `{,"model":"m"}`, `{"model":"m","x":1 }`, `{ "model" : "m" , "x" : 1 }`,
+	} {
+		t.Run(fmt.Sprintf("%q", body), func(t *testing.T) {
+			agreesWithEncodingJSON(t, body)
+		})
+	}
+}
+
+func TestScanDepthBoundary(t *testing.T) {
+	// encoding/json allows 10000 levels, the outer object included.
+	for _, open := range []string{"[", `{"a":`} {
+		close := "]"
+		if open != "[" {
+			close = "}"
+		}
+		for _, levels := range []int{127, 128, 129, 9998, 9999, 10000} {
+			body := `{"model":"m","x":` + strings.Repeat(open, levels) + "1" + strings.Repeat(close, levels) + "}"
+			valid := json.Valid([]byte(body))
+			_, err := parseBody(t, chat(body))
+			require.Equal(t, valid, err == nil, "%s levels=%d: %v", open, levels, err)
+		}
+	}
+}
