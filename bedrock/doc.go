@@ -73,8 +73,8 @@
 //   - An application inference profile is opaque: its ARN names no model,
 //     so it matches only itself. The short form
 //     application-inference-profile/{id}, which carries no account or
-//     Region, is matched by an [Index] to the single configured ARN with
-//     that ID, and to nothing when there are zero or several.
+//     Region, is matched by an [Index] to every configured ARN with that
+//     ID (each must then be allowed), and to nothing when there is none.
 //   - Every other ARN (provisioned, custom, imported, deployment, prompt,
 //     router, marketplace endpoint) matches only itself.
 //

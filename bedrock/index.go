@@ -83,12 +83,18 @@ type Entry[V comparable] struct {
 //   - an inference-profile ARN and its system profile ID match each other;
 //   - a geography label never matches another (us. is not global.);
 //   - an application inference profile ARN matches only itself;
-//   - a requested short form application-inference-profile/{id} matches the
-//     one configured application-inference-profile ARN whose ID is {id} (and
-//     a configured short form equal to it). When two or more configured
-//     ARNs carry that ID (different Regions or accounts), the short form
-//     matches none of them, because the request does not say which one AWS
-//     will serve.
+//   - a requested short form application-inference-profile/{id} matches
+//     every configured application-inference-profile ARN whose ID is {id}
+//     (and a configured short form equal to it), and returns the values of
+//     all of them. The short form carries no Region or account: which of
+//     the ARNs AWS serves depends on where the request is sent, so a
+//     caller must be allowed each of them. (Matching none of them when
+//     there are several, as an earlier version did, let the request fall
+//     through to whatever serves unknown IDs, such as a "bedrock/*"
+//     wildcard deployment: a bypass.)
+//   - a short form whose {id} no configured ARN carries matches nothing;
+//     the caller decides what serves an unknown ID (the modelacl policy
+//     lets wildcard deployments and globs such as "bedrock/*" decide it).
 //
 // A nil *Index matches nothing.
 type Index[V comparable] struct {
@@ -101,7 +107,7 @@ type Index[V comparable] struct {
 // the zero ModelID.
 func NewIndex[V comparable](entries ...Entry[V]) (*Index[V], error) {
 	ix := &Index[V]{m: make(map[string][]V, len(entries))}
-	profileARNs := map[string][]string{} // application profile ID -> distinct ARNs
+	profileARNs := map[string][]string{} // application profile ID -> distinct ARNs, in order first seen
 	for _, e := range entries {
 		if !e.ID.IsValid() {
 			return nil, &ParseError{Reason: "zero ModelID in index entry"}
@@ -115,13 +121,14 @@ func NewIndex[V comparable](entries ...Entry[V]) (*Index[V], error) {
 			}
 		}
 	}
+	// The short form means every configured ARN with its ID (see the type
+	// documentation): its values are the union of theirs.
 	for r, arns := range profileARNs {
-		if len(arns) != 1 {
-			continue // ambiguous short form: matches none
-		}
 		short := shortPrefix + r
-		for _, v := range ix.m[arns[0]] {
-			ix.add(short, v)
+		for _, arn := range arns {
+			for _, v := range ix.m[arn] {
+				ix.add(short, v)
+			}
 		}
 	}
 	for k, vs := range ix.m {

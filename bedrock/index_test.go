@@ -60,7 +60,10 @@ func TestIndexLookup(t *testing.T) {
 		{"app profile ARN other account", "arn:aws:bedrock:us-east-1:999999999999:application-inference-profile/uniqueprof01", nil},
 		{"app profile ARN other region", "arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/uniqueprof01", nil},
 		{"short form with one configured ARN", "application-inference-profile/uniqueprof01", []string{"team-a"}},
-		{"short form with two configured ARNs is ambiguous", "application-inference-profile/dupprof00001", nil},
+		// Which ARN AWS serves depends on where the request goes: every
+		// meaning counts, so a caller must be allowed both. Matching none
+		// would let a wildcard deployment decide (a bypass).
+		{"short form with two configured ARNs means both", "application-inference-profile/dupprof00001", []string{"team-b-east", "team-b-west"}},
 		{"short form with no configured ARN", "application-inference-profile/unknownprof1", nil},
 		{"short form prefix of a configured ID", "application-inference-profile/uniqueprof0", nil},
 		{"imported model ARN via handler route", "arn:aws:bedrock:us-east-1:086734376398:imported-model/r4c4kewx2s0n", []string{"r1"}},
@@ -104,6 +107,7 @@ func TestIndexLookupZeroAlloc(t *testing.T) {
 		"us.anthropic.claude-3-5-sonnet-20241022-v2:0",
 		"arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-3-5-sonnet-20241022-v2:0",
 		"application-inference-profile/uniqueprof01",
+		"application-inference-profile/dupprof00001",
 		"global.anthropic.claude-3-5-sonnet-20241022-v2:0",
 		"not a model",
 	} {

@@ -624,9 +624,6 @@ func TestAttackContentType(t *testing.T) {
 	atkRun(t, cases)
 }
 
-// atkGetBodyWhy: model-free routes forward a body nobody looked at.
-const atkGetBodyWhy = "model-free route (GET/DELETE sharing a path with a model route) forwards a body it never read; a method-agnostic handler reads model from it (modelacl/middleware.go ServeHTTP: non-empty body on a BodyNone route is neither refused nor dropped)"
-
 func TestAttackEncodingSizeMethod(t *testing.T) {
 	opus := atkJSON(`"claude-opus-4-7"`)
 	haiku := atkJSON(`"claude-haiku-4-5"`)
@@ -657,11 +654,11 @@ func TestAttackEncodingSizeMethod(t *testing.T) {
 		{name: "identity with gzip magic opus", target: tgt, ctype: "application/json", body: atkGzip(opus), headers: hdr("Content-Encoding", "identity")},
 		{name: "transfer-encoding gzip header", target: tgt, ctype: "application/json", body: atkGzip(opus), headers: hdr("Transfer-Encoding", "gzip")},
 		{name: "over the limit", target: tgt, ctype: "application/json", body: append(atkJSON(`"claude-haiku-4-5"`), bytes.Repeat([]byte(" "), 2<<20)...)},
-		{name: "GET with opus body on chat", bypass: atkGetBodyWhy, method: http.MethodGet, target: tgt, ctype: "application/json", body: opus},
-		{name: "GET with batch body on messages batches", bypass: atkGetBodyWhy, method: http.MethodGet, target: "/v1/messages/batches", ctype: "application/json", body: []byte(`{"requests":[{"custom_id":"a","params":{"model":"claude-opus-4-7"}}]}`)},
-		{name: "GET with body on fine tuning jobs", bypass: atkGetBodyWhy, method: http.MethodGet, target: "/v1/fine_tuning/jobs", ctype: "application/json", body: []byte(`{"model":"gpt-4o","training_file":"file-1"}`)},
-		{name: "GET with body on models list", bypass: atkGetBodyWhy, method: http.MethodGet, target: "/v1/models", ctype: "application/json", body: opus},
-		{name: "DELETE with body on response id", bypass: atkGetBodyWhy, method: http.MethodDelete, target: "/v1/responses/resp_1", ctype: "application/json", body: opus},
+		{name: "GET with opus body on chat", method: http.MethodGet, target: tgt, ctype: "application/json", body: opus},
+		{name: "GET with batch body on messages batches", method: http.MethodGet, target: "/v1/messages/batches", ctype: "application/json", body: []byte(`{"requests":[{"custom_id":"a","params":{"model":"claude-opus-4-7"}}]}`)},
+		{name: "GET with body on fine tuning jobs", method: http.MethodGet, target: "/v1/fine_tuning/jobs", ctype: "application/json", body: []byte(`{"model":"gpt-4o","training_file":"file-1"}`)},
+		{name: "GET with body on models list", method: http.MethodGet, target: "/v1/models", ctype: "application/json", body: opus},
+		{name: "DELETE with body on response id", method: http.MethodDelete, target: "/v1/responses/resp_1", ctype: "application/json", body: opus},
 		{name: "HEAD on chat", method: http.MethodHead, target: tgt, ctype: "application/json", body: opus},
 		{name: "OPTIONS on chat", method: http.MethodOptions, target: tgt, ctype: "application/json", body: opus},
 		{name: "PUT on chat", method: http.MethodPut, target: tgt, ctype: "application/json", body: opus},
@@ -836,15 +833,14 @@ func TestAttackGroupNameCollision(t *testing.T) {
 		dep("global.anthropic.claude-opus-4-7", "bedrock/global.anthropic.claude-haiku-4-5", "common-models"),
 		dep("prod-gpt-4o", "azure/mini-deploy", "common-models"),
 	}}
-	const why = "a passthrough route forwards a group name unchanged to a provider that serves its own model of that name; Resolve returns only the group (modelacl/resolve.go Resolve: the Bedrock-only \"ID means both\" rule)"
 	cases := []atkReq{
 		{name: "bedrock path named like a cheap group", target: "/bedrock/model/global.anthropic.claude-opus-4-7/invoke", body: []byte(`{}`)},
-		{name: "openai passthrough gpt-4o", bypass: why, target: "/openai/v1/chat/completions", ctype: "application/json", body: atkJSON(`"gpt-4o"`)},
-		{name: "anthropic passthrough claude-opus-4-7", bypass: why, target: "/anthropic/v1/messages", ctype: "application/json", body: atkJSON(`"claude-opus-4-7"`)},
-		{name: "gemini passthrough gemini-2.5-pro", bypass: why, target: "/gemini/v1beta/models/gemini-2.5-pro:generateContent", body: []byte(`{}`)},
-		{name: "gemini unprefixed gemini-2.5-pro", bypass: why, target: "/v1beta/models/gemini-2.5-pro:generateContent", body: []byte(`{}`)},
-		{name: "vertex gemini-2.5-pro", bypass: why, target: "/v1/projects/p/locations/l/publishers/google/models/gemini-2.5-pro:generateContent", body: []byte(`{}`)},
-		{name: "azure deployment named like a group", bypass: why, target: "/openai/deployments/prod-gpt-4o/chat/completions?api-version=2024-10-21", body: []byte(`{}`)},
+		{name: "openai passthrough gpt-4o", target: "/openai/v1/chat/completions", ctype: "application/json", body: atkJSON(`"gpt-4o"`)},
+		{name: "anthropic passthrough claude-opus-4-7", target: "/anthropic/v1/messages", ctype: "application/json", body: atkJSON(`"claude-opus-4-7"`)},
+		{name: "gemini passthrough gemini-2.5-pro", target: "/gemini/v1beta/models/gemini-2.5-pro:generateContent", body: []byte(`{}`)},
+		{name: "gemini unprefixed gemini-2.5-pro", target: "/v1beta/models/gemini-2.5-pro:generateContent", body: []byte(`{}`)},
+		{name: "vertex gemini-2.5-pro", target: "/v1/projects/p/locations/l/publishers/google/models/gemini-2.5-pro:generateContent", body: []byte(`{}`)},
+		{name: "azure deployment named like a group", target: "/openai/deployments/prod-gpt-4o/chat/completions?api-version=2024-10-21", body: []byte(`{}`)},
 	}
 	atkRunFor(t, cfg, cases)
 }
@@ -881,9 +877,9 @@ func TestAttackWildcardShadowing(t *testing.T) {
 		{name: "litellm converse route spelling", body: chat("bedrock/converse/global.anthropic.claude-opus-4-7")},
 		{name: "litellm invoke route spelling", body: chat("bedrock/invoke/global.anthropic.claude-opus-4-7")},
 		{name: "trailing space spelling", bypass: "a body model with surrounding white space is a different name to the policy (the wildcard grants it) and the shadowed model to a dispatcher that trims (routeparse/body.go addName / checkPlainName)", body: chat("bedrock/global.anthropic.claude-opus-4-7 ")},
-		{name: "gemini models/ spelling", bypass: "gemini/models/<m> is the same model to google.golang.org/genai (models/ prefix is optional); the exact deployment shadows only gemini/<m>, the wildcard grants this spelling (modelacl/policy.go resolveName)", body: chat("gemini/models/gemini-2.5-pro")},
-		{name: "vertex publisher-qualified spelling", bypass: "vertex_ai/google/<m> and vertex_ai/publishers/google/models/<m> are <m> to google.golang.org/genai (tModel); the wildcard grants them while the exact deployment shadows only vertex_ai/<m> (modelacl/policy.go resolveName)", body: chat("vertex_ai/google/gemini-2.5-pro")},
-		{name: "vertex full resource spelling", bypass: "as vertex publisher-qualified spelling", body: chat("vertex_ai/publishers/google/models/gemini-2.5-pro")},
+		{name: "gemini models/ spelling", body: chat("gemini/models/gemini-2.5-pro")},
+		{name: "vertex publisher-qualified spelling", body: chat("vertex_ai/google/gemini-2.5-pro")},
+		{name: "vertex full resource spelling", body: chat("vertex_ai/publishers/google/models/gemini-2.5-pro")},
 		{name: "vertex path publisher google", target: "/v1/projects/p/locations/l/publishers/google/models/gemini-2.5-pro:generateContent", body: []byte(`{}`)},
 		{name: "gemini path traversal", target: "/gemini/v1beta/models/gemini-2.5-flash%2F..%2Fgemini-2.5-pro:generateContent", body: []byte(`{}`)},
 	}
@@ -1062,16 +1058,15 @@ func TestAttackAliasOnNativeRoutes(t *testing.T) {
 		require.Len(t, g, 1)
 		assert.Equal(t, "claude-haiku-4-5", g[0].Group)
 	})
-	const why = "Policy.Check applies the principal's aliases to the names a native ID resolved to, while the route forwards the ID unchanged: a downgrade alias authorizes the cheap target and the upstream serves the expensive ID (modelacl/check.go checkRoute -> Policy.Check; policy.go check: alias lookup)"
 	cases := []atkReq{
-		{name: "bedrock path opus", bypass: why, target: "/bedrock/model/global.anthropic.claude-opus-4-7/invoke", body: []byte(`{}`)},
-		{name: "bedrock app profile opus", bypass: why, target: "/bedrock/model/" + atkEsc(atkProfileARN) + "/converse", body: []byte(`{}`)},
-		{name: "bedrock messages opus", bypass: why, target: "/bedrock/v1/messages", ctype: "application/json", body: atkJSON(`"global.anthropic.claude-opus-4-7"`)},
-		{name: "anthropic passthrough opus", bypass: why, target: "/anthropic/v1/messages", ctype: "application/json", body: atkJSON(`"claude-opus-4-7"`)},
-		{name: "vertex anthropic opus", bypass: why, target: "/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-opus-4-7:rawPredict", body: []byte(`{}`)},
-		{name: "azure deployment gpt-4o", bypass: why, target: "/openai/deployments/prod-gpt-4o/chat/completions?api-version=2024-10-21", ctype: "application/json", body: []byte(`{"messages":[]}`)},
-		{name: "gemini pro", bypass: why, target: "/v1beta/models/gemini-2.5-pro:generateContent", body: []byte(`{}`)},
-		{name: "vertex gemini pro", bypass: why, target: "/v1/projects/p/locations/l/publishers/google/models/gemini-2.5-pro:generateContent", body: []byte(`{}`)},
+		{name: "bedrock path opus", target: "/bedrock/model/global.anthropic.claude-opus-4-7/invoke", body: []byte(`{}`)},
+		{name: "bedrock app profile opus", target: "/bedrock/model/" + atkEsc(atkProfileARN) + "/converse", body: []byte(`{}`)},
+		{name: "bedrock messages opus", target: "/bedrock/v1/messages", ctype: "application/json", body: atkJSON(`"global.anthropic.claude-opus-4-7"`)},
+		{name: "anthropic passthrough opus", target: "/anthropic/v1/messages", ctype: "application/json", body: atkJSON(`"claude-opus-4-7"`)},
+		{name: "vertex anthropic opus", target: "/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-opus-4-7:rawPredict", body: []byte(`{}`)},
+		{name: "azure deployment gpt-4o", target: "/openai/deployments/prod-gpt-4o/chat/completions?api-version=2024-10-21", ctype: "application/json", body: []byte(`{"messages":[]}`)},
+		{name: "gemini pro", target: "/v1beta/models/gemini-2.5-pro:generateContent", body: []byte(`{}`)},
+		{name: "vertex gemini pro", target: "/v1/projects/p/locations/l/publishers/google/models/gemini-2.5-pro:generateContent", body: []byte(`{}`)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -1102,9 +1097,9 @@ func TestAttackAppProfileShortFormAmbiguous(t *testing.T) {
 	cases := []atkReq{
 		{name: "east ARN", target: "/bedrock/model/" + atkEsc(east) + "/invoke", body: []byte(`{}`)},
 		{name: "west ARN", target: "/bedrock/model/" + atkEsc(west) + "/invoke", body: []byte(`{}`)},
-		{name: "short form raw slash", bypass: "short application-inference-profile/{id} whose ID two configured (forbidden) ARNs share resolves to nothing and an open bedrock/* wildcard grants it (modelacl/resolve.go Resolve / bedrock.Index.Lookup: ambiguous short form should deny)", target: "/bedrock/model/application-inference-profile/" + atkProfileID + "/invoke", body: []byte(`{}`)},
-		{name: "short form escaped slash", bypass: "as short form raw slash", target: "/bedrock/model/application-inference-profile%2F" + atkProfileID + "/invoke", body: []byte(`{}`)},
-		{name: "unified short form", bypass: "as short form raw slash", target: "/v1/chat/completions", ctype: "application/json", body: atkJSON(`"bedrock/application-inference-profile/` + atkProfileID + `"`)},
+		{name: "short form raw slash", target: "/bedrock/model/application-inference-profile/" + atkProfileID + "/invoke", body: []byte(`{}`)},
+		{name: "short form escaped slash", target: "/bedrock/model/application-inference-profile%2F" + atkProfileID + "/invoke", body: []byte(`{}`)},
+		{name: "unified short form", target: "/v1/chat/completions", ctype: "application/json", body: atkJSON(`"bedrock/application-inference-profile/` + atkProfileID + `"`)},
 	}
 	atkRunFor(t, cfg, cases)
 }

@@ -3,7 +3,6 @@ package modelacl
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/modelgate/modelgate/routeparse"
 )
@@ -77,6 +76,10 @@ func (c Checker) snapshot() (*Policy, Resolver, error) {
 // model group names, aliases of the principal, provider-qualified names.
 // It is [Policy.Check] on the current snapshot. At least one name is
 // required ([ErrNoModel]).
+//
+// Aliases apply, so the caller must dispatch to [Grant.Model] (see
+// [Policy.Check]); for IDs forwarded to a provider unchanged use
+// [Checker.CheckNative].
 func (c Checker) CheckModels(pr *Principal, names ...string) (Decision, error) {
 	p, _, err := c.snapshot()
 	if err != nil {
@@ -87,27 +90,30 @@ func (c Checker) CheckModels(pr *Principal, names ...string) (Decision, error) {
 
 // CheckNative decides whether pr may call every one of ids, given as the
 // provider's own API names them (a Bedrock model ID, inference profile or
-// ARN; an Azure deployment; a Gemini or Vertex model). Each ID goes
-// through the resolver; every name it resolves to must be allowed (an ID
-// that several model groups serve is allowed only if all of them are). An
-// ID that resolves to nothing is denied.
+// ARN; an Azure deployment; a Gemini or Vertex model; the model in the
+// body of a passthrough route), which the gateway forwards unchanged. Each
+// ID goes through the resolver; every name it resolves to must be allowed
+// (an ID that several model groups serve is allowed only if all of them
+// are). An ID that resolves to nothing is denied.
+//
+// The principal's aliases do not apply: the upstream receives the ID, not
+// an alias target, so an alias named like the ID must not change what is
+// authorized. Each [Grant] has the ID as Requested and one name it
+// resolved to as Model; an ID that resolves to several names has several
+// grants.
 func (c Checker) CheckNative(pr *Principal, provider routeparse.Provider, ids ...string) (Decision, error) {
 	p, res, err := c.snapshot()
 	if err != nil {
 		return deniedDecision(pr, "", err), err
 	}
-	var buf [8]string
-	names := buf[:0]
+	var buf, rbuf [8]string
+	names, reqs := buf[:0], rbuf[:0]
 	for _, id := range ids {
-		if names, err = appendResolved(names, res, provider, id); err != nil {
+		if names, reqs, err = appendResolved(names, reqs, res, provider, id); err != nil {
 			return deniedDecision(pr, id, err), err
 		}
 	}
-	d, err := p.Check(pr, names...)
-	if err != nil {
-		err = requestedAs(err, res, provider, slices.Values(ids))
-	}
-	return withErr(d, err)
+	return withErr(p.decide(pr, names, reqs, false))
 }
 
 // CheckRoute decides whether pr may call every model a classified route
@@ -117,8 +123,11 @@ func (c Checker) CheckNative(pr *Principal, provider routeparse.Provider, ids ..
 // the route belongs to a provider-native API (Bedrock, Azure OpenAI,
 // Gemini, Vertex AI, Cohere, Ollama) or was reached through a provider
 // prefix (/anthropic/v1/messages, /openai/v1/...: passthrough routes, whose
-// upstream receives the name unchanged); it is checked as a unified name
-// (aliases apply) on the unprefixed OpenAI- and Anthropic-shaped routes.
+// upstream receives the name unchanged), as [Checker.CheckNative] does:
+// without the principal's aliases. It is checked as a unified name, as
+// [Checker.CheckModels] does, on the unprefixed OpenAI- and
+// Anthropic-shaped routes: aliases apply, and the dispatcher must call
+// [Grant.Model] (rewriting the body's model if it forwards the body).
 //
 // rt must be complete: when rt.Body is not [routeparse.BodyNone], the
 // body must have gone through [routeparse.Parser.ParseBody], or the
@@ -160,54 +169,30 @@ func (c Checker) checkRoute(pr *Principal, rt *routeparse.Route) (Decision, erro
 		copyIDs(&d, pr)
 		return d, nil
 	}
-	native := isNativeRoute(rt)
-	var buf [8]string
-	names := buf[:0]
+	var buf, rbuf [8]string
+	names, reqs := buf[:0], rbuf[:0]
+	if !isNativeRoute(rt) {
+		// Unified names: the dispatcher calls the authorized model
+		// (Grant.Model), so aliases apply.
+		for _, m := range models {
+			names = append(names, m.Name())
+		}
+		return p.decide(pr, names, nil, true)
+	}
+	// Provider-native IDs, forwarded unchanged: resolved, no aliases.
 	for _, m := range models {
 		name := m.Name()
-		if !native {
-			names = append(names, name)
-			continue
-		}
-		if names, err = appendResolved(names, res, rt.Provider, name); err != nil {
+		if names, reqs, err = appendResolved(names, reqs, res, rt.Provider, name); err != nil {
 			return deniedDecision(pr, name, err), err
 		}
 	}
-	d, err := p.Check(pr, names...)
-	if err != nil && native {
-		err = requestedAs(err, res, rt.Provider, func(yield func(string) bool) {
-			for _, m := range models {
-				if !yield(m.Name()) {
-					return
-				}
-			}
-		})
-	}
-	return d, err
-}
-
-// requestedAs names the provider-native ID a denied name was resolved
-// from, so the client reads the model it sent ("global.anthropic...")
-// beside the name that was denied (its model group). Deny path only.
-func requestedAs(err error, res Resolver, provider routeparse.Provider, ids func(func(string) bool)) error {
-	var de *DenyError
-	if !errors.As(err, &de) {
-		return err
-	}
-	for id := range ids {
-		if id == de.Model {
-			return err
-		}
-		rn, rerr := res.Resolve(provider, id)
-		if rerr == nil && slices.Contains(rn, de.Model) {
-			return &nativeDenyError{id: id, err: err}
-		}
-	}
-	return err
+	return p.decide(pr, names, reqs, false)
 }
 
 // nativeDenyError is a denial of a name the request gave as another,
-// provider-native, ID.
+// provider-native, ID, so the client reads the model it sent
+// ("global.anthropic...") beside the name that was denied (its model
+// group).
 type nativeDenyError struct {
 	id  string
 	err error
@@ -231,23 +216,27 @@ func isNativeRoute(rt *routeparse.Route) bool {
 	}
 }
 
-// appendResolved appends the names id resolves to.
-func appendResolved(names []string, res Resolver, provider routeparse.Provider, id string) ([]string, error) {
+// appendResolved appends the names id resolves to, and id to reqs once
+// for each of them.
+func appendResolved(names, reqs []string, res Resolver, provider routeparse.Provider, id string) ([]string, []string, error) {
 	if id == "" {
-		return names, ErrNoModel
+		return names, reqs, ErrNoModel
 	}
 	rn, err := res.Resolve(provider, id)
 	if err != nil {
 		var de *DenyError
 		if errors.As(err, &de) {
-			return names, err
+			return names, reqs, err
 		}
-		return names, &unresolvedError{model: id, err: err}
+		return names, reqs, &unresolvedError{model: id, err: err}
 	}
 	if len(rn) == 0 {
-		return names, &unresolvedError{model: id}
+		return names, reqs, &unresolvedError{model: id}
 	}
-	return append(names, rn...), nil
+	for range rn {
+		reqs = append(reqs, id)
+	}
+	return append(names, rn...), reqs, nil
 }
 
 // deniedDecision is the Decision for a request refused before or outside

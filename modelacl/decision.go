@@ -38,11 +38,30 @@ func (s Scope) noun() string {
 }
 
 // Grant records how one requested name was authorized.
+//
+// On the unified routes (names checked with [Policy.Check] or
+// [Checker.CheckModels]) aliases apply, and Model may differ from
+// Requested: the gateway must then call Model (or Group), and a gateway
+// that forwards the request body unchanged must first rewrite its model to
+// Model. Forwarding Requested instead reintroduces the bypass aliases are
+// kept from: an alias "claude-opus-4-7" standing for a cheap model would
+// authorize the cheap model and reach the expensive one.
+//
+// On provider-native and passthrough routes ([Checker.CheckNative], and
+// [Checker.CheckRoute] for those routes) aliases never apply, since the ID
+// is forwarded as sent; Model is one of the names the ID resolved to
+// ([Policy.Resolve]), and an ID with several meanings has one Grant for
+// each, all with the same Requested.
 type Grant struct {
-	// Requested is the name as the request gave it.
+	// Requested is the name exactly as the request gave it: the body's
+	// model, or the provider-native ID from the path (a Bedrock ARN, an
+	// Azure deployment), never a name derived from it.
 	Requested string
-	// Model is the name that was authorized: the alias target when
-	// Requested is one of the principal's aliases, else Requested.
+	// Model is the name that was authorized: on unified routes, the alias
+	// target when Requested is one of the principal's aliases, else
+	// Requested (in canonical spelling for Gemini and Vertex names, such
+	// as "gemini/X" for "gemini/models/X"); on native routes, the name
+	// Requested resolved to (a model group, or "<provider>/<id>").
 	Model string
 	// Group is the model group that serves Model: the exact group, or the
 	// most specific wildcard group whose pattern matches it. When Model
@@ -64,7 +83,9 @@ type Decision struct {
 	// Scope is the scope that denied (ScopeNone when allowed, or when the
 	// denial is no scope's, such as ErrNoAllowlist).
 	Scope Scope
-	// Denied is the requested name that was denied ("" when allowed).
+	// Denied is the requested name that was denied, as the request gave
+	// it ("" when allowed). On a native route it is the provider-native
+	// ID; the error says which name it resolved to was refused.
 	Denied string
 
 	// Err is why the request was denied: the error Check returned (a
@@ -85,8 +106,10 @@ type Decision struct {
 	extra  []Grant
 }
 
-// Grants returns one entry per requested name, in request order, when the
-// decision is an allow; empty on deny. The slice aliases the Decision.
+// Grants returns one entry per requested name (per name a
+// provider-native ID resolved to, on native routes), in request order,
+// when the decision is an allow; empty on deny. The slice aliases the
+// Decision.
 func (d *Decision) Grants() []Grant {
 	if d.extra != nil {
 		return d.extra

@@ -92,7 +92,9 @@ func TestDenyDialects(t *testing.T) {
 func TestDenyMessageQuotesTheModelAndNothingElse(t *testing.T) {
 	keys := keyStore{"sk-secret-team-key": {KeyID: "k-internal-7", Key: modelacl.Allow("common-models", "secret-group-name")}}
 	h, _ := newHandler(t, modelacl.Options{Authenticate: keys.authenticate})
-	const evil = `gpt-4o"}} {"type":"injected`
+	// No white space: routeparse refuses a body model holding any (400)
+	// before the policy sees it.
+	const evil = `gpt-4o"}}{"type":"injected`
 	body, err := json.Marshal(map[string]any{"model": evil})
 	require.NoError(t, err)
 	res, out := send(h, http.MethodPost, "/v1/chat/completions", "application/json", body, bearer, "sk-secret-team-key")

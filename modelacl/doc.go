@@ -6,8 +6,10 @@
 // [Principal] (a key and the team, team membership, user, organization and
 // end user above it, each with an [Allowlist]) and every model a request
 // names; [Policy.Models] lists what the principal may call using the same
-// code. The middleware in this package classifies HTTP requests with
-// routeparse and calls Check.
+// code. The middleware in this package ([New], [Middleware]) classifies
+// HTTP requests with routeparse and decides with [Checker], which is also
+// the entry point for models named outside an HTTP request line or body
+// (websocket frames, batch lines, router fallbacks).
 //
 // # What it decides
 //
@@ -30,9 +32,26 @@
 // Entries are exact names, access groups, globs in which '*' matches any run
 // of characters (nothing else is special: no regex), and the sentinels "*"
 // and "all-proxy-models" (all) and "all-team-models" (a key inherits its
-// team's list). Matching is case-sensitive. Aliases resolve to their target
-// before anything is matched, so an alias cannot widen access. A name that
-// can mean several model groups must be allowed as each of them.
+// team's list). Matching is case-sensitive. A name that can mean several
+// model groups must be allowed as each of them.
+//
+// # Aliases
+//
+// A principal's aliases apply only to the names of the unified routes
+// ([Policy.Check], [Checker.CheckModels]): the alias resolves to its target
+// before anything is matched, so an alias cannot widen access, and the
+// target is what gets authorized. That is safe only if the target is what
+// gets called: the dispatcher must call [Grant.Model], and a host that
+// forwards a unified request body unchanged must rewrite its model to
+// Grant.Model first, or it reintroduces the bypass (an alias
+// "claude-opus-4-7" standing for a cheap model authorizes the cheap model
+// while the upstream serves Opus).
+//
+// Names from provider-native and passthrough routes (a Bedrock path, an
+// Azure deployment, a Gemini or Vertex model, the body of /anthropic/...
+// or /openai/...) are forwarded as sent, so aliases never apply to them:
+// [Checker.CheckNative] and [Checker.CheckRoute] resolve them and check the
+// results without alias lookup.
 //
 // # Which group serves a name
 //
@@ -40,17 +59,24 @@
 // the model group of that name; the groups with a deployment calling it
 // upstream ("openai/gpt-4o", "bedrock/<id>", including the equivalent
 // Bedrock spellings the bedrock package defines, such as a foundation-model
-// ARN for its base ID); the wildcard groups whose pattern matches it (all of
+// ARN for its base ID, and the short application-inference-profile/{id}
+// form for every configured ARN with that ID, each of which must allow: the
+// short form carries no Region or account, so it may reach any of them; a
+// short form no configured ARN carries is left to the wildcard groups and
+// globs such as "bedrock/*", like any unconfigured ID); the wildcard groups
+// whose pattern matches it (all of
 // them must allow; the most specific is reported); or nothing, in which case
 // only the name itself counts. [Decision.Grants] reports the group, and a
 // gateway should dispatch to it rather than re-derive it.
 //
 // [Policy.Resolve] maps provider-native IDs (a Bedrock path's model ID, an
-// Azure deployment, a Gemini or Vertex model) to the names to check: every
-// group that deploys the ID and the group named like it, or the
-// provider-qualified name ("bedrock/<id>") when nothing does. Where an ID
-// could reach two models (a group name that is also a valid Bedrock ID the
-// group does not deploy), it names both.
+// Azure deployment, a Gemini or Vertex model, the model of a passthrough
+// body) to the names to check, one for each model the ID can reach: what
+// the provider serves under it (the groups deploying exactly that ID, or
+// the provider-qualified name "bedrock/<id>" when no deployment does), and
+// the group named like it, if any. A group "gpt-4o" served by a small
+// Azure deployment does not make "gpt-4o" on the OpenAI passthrough the
+// small model: OpenAI serves its own gpt-4o, and both must be allowed.
 //
 // # What it does not decide
 //
@@ -89,7 +115,13 @@
 // byte strings; decoding them from the request (percent-encoding, JSON
 // escapes) is routeparse's job, done once before Check sees them. The only
 // equivalences are Bedrock's, matched exactly through the bedrock package,
-// never by prefix or suffix.
+// and the spellings Google's SDK (google.golang.org/genai) sends as the same
+// Gemini or Vertex model ("gemini/models/X" is "gemini/X",
+// "vertex_ai/publishers/google/models/X" and "vertex_ai/google/X" are
+// "vertex_ai/X"), which are reduced to one before anything is looked up, so
+// an exact deployment shadows a wildcard one under every spelling. Nothing
+// is matched by prefix or suffix. Allowlist entries are compared as written:
+// use the canonical spelling in them.
 //
 // # Concurrency
 //

@@ -55,7 +55,7 @@ var (
 // the caller.
 type DenyError struct {
 	Scope Scope  // the scope that denied; ScopeNone for ErrNoAllowlist
-	Model string // the name as the request gave it (before alias resolution)
+	Model string // the name as the request gave it (before alias resolution), or the name a provider-native ID resolved to
 	Err   error  // the reason, one of the sentinels above
 }
 

@@ -37,7 +37,11 @@ import (
 //     MaxBodyBytes (413 beyond, without reading when Content-Length says
 //     so), and classify it: a missing, duplicated, escaped, case-variant or
 //     non-string model, invalid JSON, a model that disagrees with the path
-//     or query, an unsupported Content-Encoding: 400.
+//     or query, an unsupported Content-Encoding: 400. A GET, HEAD, DELETE
+//     or OPTIONS request with a body, on a route that does not read one
+//     (GET /v1/chat/completions, GET /v1/models, DELETE
+//     /v1/responses/{id}), is 400 too: the body would go on unchecked, and
+//     a handler that reads a model from any body would call it.
 //  4. Resolve and decide ([Checker.CheckRoute]): every model the request
 //     names (path, query, header, body, form, each fallback) must be
 //     allowed by every scope of the principal. Otherwise DenyStatus (403).
@@ -153,6 +157,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case perr != nil:
 		err = perr
+	case rt.Body == routeparse.BodyNone && bodyless(r.Method) && hasBody(r):
+		// A body nobody reads is a body nobody checked. The route does not
+		// take one (GET /v1/chat/completions lists stored completions),
+		// but a handler that serves the path for every method, or reads
+		// "model" from any body, would call what it names. Refuse it
+		// rather than forward it unread.
+		err = errUnexpectedBody
 	case rt.Body != routeparse.BodyNone:
 		b, err = h.readBody(r)
 		if err == nil {
@@ -211,6 +222,35 @@ func (h *handler) refuse(w http.ResponseWriter, r *http.Request, d *Decision, er
 		return true
 	}
 	writeFailure(w, dialectFor(d.Route.Provider, r.Header), f)
+	return false
+}
+
+// errUnexpectedBody refuses a body on a request whose method has no body
+// semantics, on a route whose body the middleware does not read.
+var errUnexpectedBody = &routeparse.Error{Shape: "body", Detail: "GET, HEAD, DELETE and OPTIONS requests must not carry a body", Err: routeparse.ErrMalformedBody}
+
+// bodyless reports whether requests with method carry no body in any API
+// the grammar covers. POST and PUT routes that do not name a model (file
+// uploads, Bedrock invoke's opaque body) legitimately carry one.
+func bodyless(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// hasBody reports whether r carries a body: a non-zero Content-Length, a
+// Transfer-Encoding (chunked, of unknown length), or a body of unknown
+// length. A server-side request without one has ContentLength 0 and
+// Body http.NoBody.
+func hasBody(r *http.Request) bool {
+	switch {
+	case r.ContentLength > 0, len(r.TransferEncoding) > 0:
+		return true
+	case r.ContentLength < 0:
+		return r.Body != nil && r.Body != http.NoBody
+	}
 	return false
 }
 

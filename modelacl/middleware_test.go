@@ -42,6 +42,9 @@ func fixtureConfig() modelacl.Config {
 	return modelacl.Config{ModelList: []modelacl.Deployment{
 		dep("claude-opus-4-7", "bedrock/global.anthropic.claude-opus-4-7", "premium-models"),
 		dep("claude-opus-4-7", "bedrock/"+opusProfile, "premium-models"),
+		// The Anthropic passthrough (/anthropic/v1/messages) forwards the
+		// name to Anthropic: the operator deploys that model too.
+		dep("claude-opus-4-7", "anthropic/claude-opus-4-7", "premium-models"),
 		dep("claude-haiku-4-5", "bedrock/global.anthropic.claude-haiku-4-5", "common-models"),
 		dep("gpt-4o", "openai/gpt-4o", "premium-models"),
 		dep("gpt-4o-mini", "openai/gpt-4o-mini", "common-models"),

@@ -80,7 +80,13 @@ type Policy struct {
 	wild     []*group            // wildcard groups in configuration order
 	upstream map[string][]*group // provider-qualified upstream name -> exact groups deploying it
 	access   map[string]bool     // access group names
-	native   map[nativeKey][]string
+
+	// served: the groups with a deployment calling exactly that provider ID
+	// (litellm_params.model or model_id). native: what Resolve returns,
+	// precomputed for every served ID, so that resolving a configured ID
+	// does not allocate.
+	served map[nativeKey][]string
+	native map[nativeKey][]string
 
 	// Bedrock IDs by equivalence (foundation-model ARN = base ID, short
 	// application-inference-profile form = its one configured ARN).
@@ -131,6 +137,7 @@ func Compile(cfg Config) (*Policy, error) {
 		compat:   cfg.LiteLLMCompat,
 		groups:   make(map[string]*group),
 		upstream: make(map[string][]*group),
+		served:   make(map[nativeKey][]string),
 		native:   make(map[nativeKey][]string),
 		access:   make(map[string]bool),
 	}
@@ -242,6 +249,7 @@ func Compile(cfg Config) (*Policy, error) {
 		}
 		addName(model)
 		prov, id := splitProvider(model)
+		id = googleID(prov, id) // "gemini/models/X" calls "gemini/X"
 		if prov == routeparse.Bedrock {
 			// Only what the bedrock package recognises as a call to AWS
 			// Bedrock is indexed as a Bedrock ID ("bedrock/converse_like/..."
@@ -257,8 +265,9 @@ func Compile(cfg Config) (*Policy, error) {
 			addName(prov.String() + "/" + id)
 			p.addNative(prov, id, name)
 			if modelID != "" {
-				addName(prov.String() + "/" + modelID)
-				p.addNative(prov, modelID, name)
+				mid := googleID(prov, modelID)
+				addName(prov.String() + "/" + mid)
+				p.addNative(prov, mid, name)
 				if prov == routeparse.Bedrock {
 					if bid, err := bedrock.Parse(modelID); err == nil {
 						addBedrock(bid, g)
@@ -278,12 +287,6 @@ func Compile(cfg Config) (*Policy, error) {
 			bad(ag.index, "model_info.access_groups", ag.name, "is also a model group name")
 		}
 	}
-	// A provider ID that is also a group name means both (see Resolve).
-	for k, names := range p.native {
-		if g := p.groups[k.id]; g != nil && !slices.Contains(names, g.name) {
-			p.native[k] = append(names, g.name)
-		}
-	}
 	var err error
 	if p.bedrockGroups, err = bedrock.NewIndex(bedrockGroups...); err != nil {
 		errs = append(errs, err)
@@ -294,13 +297,20 @@ func Compile(cfg Config) (*Policy, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	// Precompute Resolve for every configured provider ID. (A group name
+	// that no deployment calls on the route's provider is resolved on
+	// demand: precomputing it for every provider would triple the size of
+	// a large policy, for requests that are rarely allowed.)
+	for k := range p.served {
+		p.native[k] = p.resolveNative(k.provider, k.id)
+	}
 	return p, nil
 }
 
 func (p *Policy) addNative(prov routeparse.Provider, id, group string) {
 	k := nativeKey{prov, id}
-	if !slices.Contains(p.native[k], group) {
-		p.native[k] = append(p.native[k], group)
+	if !slices.Contains(p.served[k], group) {
+		p.served[k] = append(p.served[k], group)
 	}
 }
 
@@ -321,6 +331,12 @@ func (p *Policy) resolveName(name string) target {
 	if g := p.groups[name]; g != nil {
 		t.groups = g.self
 		return t
+	}
+	if c := canonicalName(name); c != name {
+		// Another spelling of a Gemini or Vertex model (google.go): decided
+		// as the canonical one, so an exact deployment of it shadows the
+		// wildcards for every spelling.
+		return p.resolveName(c)
 	}
 	// (Compile keeps group names and the vocabulary below apart.)
 	if p.access[name] || name == AllModels || name == AllProxyModels || name == AllTeamModels {
@@ -370,11 +386,23 @@ func (p *Policy) groupName(t *target) string {
 }
 
 // Check decides whether pr may call every one of names, the models a
-// request names (group names, provider-qualified names such as
-// "bedrock/us.amazon.nova-micro-v1:0", aliases; provider-native IDs from a
-// path go through [Policy.Resolve] first). It is the one decision
-// function: the middleware, listing ([Policy.Models]) and any non-HTTP path
-// use it.
+// request names as a client of the gateway's unified API names them: model
+// group names, provider-qualified names such as
+// "bedrock/us.amazon.nova-micro-v1:0", and pr's aliases. It is the one
+// decision function: the middleware, listing ([Policy.Models]) and any
+// non-HTTP path use it.
+//
+// Aliases apply here, and only here: Check authorizes an alias's target,
+// so the gateway must call the target. A host that dispatches a unified
+// request must call [Grant.Model] (or its Group), never the name the
+// request body holds; one that forwards such a body unchanged must first
+// rewrite its model to Grant.Model, or a key alias ("claude-opus-4-7"
+// standing for a cheap model) would authorize the cheap model while the
+// upstream serves the expensive one. Provider-native IDs (a Bedrock path,
+// an Azure deployment, the body of a passthrough route), which the gateway
+// forwards unchanged, must not go through Check: use
+// [Checker.CheckNative], which resolves them ([Policy.Resolve]) and checks
+// the results without aliases.
 //
 // The request is allowed iff, for every name, every scope of pr that sets
 // an allowlist allows it. On deny the error is a [*DenyError] naming the
@@ -385,6 +413,15 @@ func (p *Policy) groupName(t *target) string {
 //
 // Check does not allocate when it allows up to two names.
 func (p *Policy) Check(pr *Principal, names ...string) (Decision, error) {
+	return p.decide(pr, names, nil, true)
+}
+
+// decide is Check. requested, when not nil, holds for each of names the
+// name the request sent (a provider-native ID that names[i] was resolved
+// from); nil means names are as sent. aliases says whether pr's aliases
+// apply: only to unified names, whose dispatcher calls the alias target.
+// Neither slice is retained.
+func (p *Policy) decide(pr *Principal, names, requested []string, aliases bool) (Decision, error) {
 	var d Decision
 	switch {
 	case pr == nil:
@@ -400,19 +437,26 @@ func (p *Policy) Check(pr *Principal, names ...string) (Decision, error) {
 		d.Err = ErrNoModel
 		return d, d.Err
 	}
-	for _, n := range names {
-		t, s, err := p.check(pr, n)
+	for i, n := range names {
+		req := n
+		if requested != nil {
+			req = requested[i]
+		}
+		t, s, err := p.check(pr, n, aliases)
 		if err != nil {
-			deny := Decision{Scope: s, Denied: n}
+			deny := Decision{Scope: s, Denied: req}
 			deny.setPrincipal(pr)
-			if errors.Is(err, ErrNoModel) {
+			switch {
+			case errors.Is(err, ErrNoModel):
 				deny.Err = err
-			} else {
+			case req != n:
+				deny.Err = &nativeDenyError{id: req, err: &DenyError{Scope: s, Model: n, Err: err}}
+			default:
 				deny.Err = &DenyError{Scope: s, Model: n, Err: err}
 			}
 			return deny, deny.Err
 		}
-		d.add(Grant{Requested: n, Model: t.name, Group: p.groupName(&t)})
+		d.add(Grant{Requested: req, Model: t.name, Group: p.groupName(&t)})
 	}
 	d.Allowed = true
 	return d, nil
@@ -429,12 +473,13 @@ const MaxModelNameLen = 4096
 var errNameTooLong = fmt.Errorf("%w: model name longer than %d bytes", ErrNoModel, MaxModelNameLen)
 
 // check decides one requested name. It is shared by Check and Models.
-func (p *Policy) check(pr *Principal, requested string) (target, Scope, error) {
+// aliases says whether pr's aliases apply (see decide).
+func (p *Policy) check(pr *Principal, requested string, aliases bool) (target, Scope, error) {
 	if len(requested) > MaxModelNameLen {
 		return target{}, ScopeNone, errNameTooLong
 	}
 	name := requested
-	if a, ok := pr.Aliases[requested]; ok {
+	if a, ok := pr.Aliases[requested]; ok && aliases {
 		name = a
 	}
 	if name == "" {
@@ -552,7 +597,7 @@ func (p *Policy) Models(pr *Principal) []string {
 	}
 	var out []string
 	for _, g := range p.order {
-		if _, _, err := p.check(pr, g.name); err == nil {
+		if _, _, err := p.check(pr, g.name, true); err == nil {
 			out = append(out, g.name)
 		}
 	}
@@ -564,7 +609,7 @@ func (p *Policy) Models(pr *Principal) []string {
 	}
 	slices.Sort(aliases)
 	for _, a := range aliases {
-		if _, _, err := p.check(pr, a); err == nil {
+		if _, _, err := p.check(pr, a, true); err == nil {
 			out = append(out, a)
 		}
 	}

@@ -301,7 +301,9 @@ func TestResolve(t *testing.T) {
 		want     []string
 	}{
 		{"seed: Bedrock path profile ID resolves to its group", routeparse.Bedrock, polOpusProfile, []string{"claude-opus-4-7"}},
-		{"group name in a Bedrock path", routeparse.Bedrock, "claude-opus-4-7", []string{"claude-opus-4-7"}},
+		// Forwarded unchanged, AWS receives "claude-opus-4-7": that meaning
+		// counts as well as the group's.
+		{"group name in a Bedrock path means the group and the literal ID", routeparse.Bedrock, "claude-opus-4-7", []string{"bedrock/claude-opus-4-7", "claude-opus-4-7"}},
 		{"other geo prefix is another model", routeparse.Bedrock, "us.anthropic.claude-opus-4-7", []string{"bedrock/us.anthropic.claude-opus-4-7"}},
 		{"base ID behind a converse route label", routeparse.Bedrock, polHaikuBase, []string{"haiku"}},
 		{"foundation-model ARN is its base ID", routeparse.Bedrock, polHaikuFMARN, []string{"haiku"}},
@@ -310,7 +312,7 @@ func TestResolve(t *testing.T) {
 		{"short form of an unconfigured profile", routeparse.Bedrock, "application-inference-profile/zzz999", []string{"bedrock/application-inference-profile/zzz999"}},
 		{"ID that is both a group name and another group's ID means both", routeparse.Bedrock, "us.amazon.nova-micro-v1:0", []string{"nova", "us.amazon.nova-micro-v1:0"}},
 		{"group named like an unconfigured Bedrock ID means both", routeparse.Bedrock, "meta.llama3-8b-instruct-v1:0", []string{"meta.llama3-8b-instruct-v1:0", "bedrock/meta.llama3-8b-instruct-v1:0"}},
-		{"same group name on Azure is the group", routeparse.Azure, "meta.llama3-8b-instruct-v1:0", []string{"meta.llama3-8b-instruct-v1:0"}},
+		{"same group name on Azure means the group and the Azure deployment", routeparse.Azure, "meta.llama3-8b-instruct-v1:0", []string{"meta.llama3-8b-instruct-v1:0", "azure/meta.llama3-8b-instruct-v1:0"}},
 		{"unconfigured Bedrock ID is provider-qualified", routeparse.Bedrock, "amazon.titan-text-express-v1", []string{"bedrock/amazon.titan-text-express-v1"}},
 		{"suffix of a configured ID is not it", routeparse.Bedrock, "claude-opus-4-7-x", []string{"bedrock/claude-opus-4-7-x"}},
 		{"Azure deployment", routeparse.Azure, "eu-gpt-4o", []string{"eu-deploy"}},
@@ -319,7 +321,7 @@ func TestResolve(t *testing.T) {
 		{"Vertex model", routeparse.Vertex, "gemini-1.5-pro", []string{"vertex-pro"}},
 		{"Vertex model unconfigured", routeparse.Vertex, "gemini-2.0-flash", []string{"vertex_ai/gemini-2.0-flash"}},
 		{"OpenAI passthrough ID nothing serves is provider-qualified", routeparse.OpenAI, "whatever", []string{"openai/whatever"}},
-		{"Anthropic passthrough with a group name", routeparse.Anthropic, "haiku", []string{"haiku"}},
+		{"Anthropic passthrough with a group name means the group and Anthropic's model", routeparse.Anthropic, "haiku", []string{"haiku", "anthropic/haiku"}},
 		{"Anthropic passthrough ID deployed by a group", routeparse.Anthropic, "claude-3-haiku-20240307", []string{"direct-haiku"}},
 		{"unknown provider passes the name through", routeparse.ProviderUnknown, "whatever", []string{"whatever"}},
 		{"unknown provider with a group name", routeparse.ProviderUnknown, "haiku", []string{"haiku"}},
@@ -341,7 +343,7 @@ func TestResolveThenCheckSeedScenario(t *testing.T) {
 	p := polBedrockPolicy(t)
 	restricted := polKeyOnly("common-models")
 	allowed := polKeyOnly("common-models", "premium")
-	for _, id := range []string{polOpusProfile, "claude-opus-4-7", polAppProfile, "application-inference-profile/" + polAppProfileID} {
+	for _, id := range []string{polOpusProfile, polAppProfile, "application-inference-profile/" + polAppProfileID} {
 		names, err := p.Resolve(routeparse.Bedrock, id)
 		require.NoError(t, err)
 		_, err = p.Check(restricted, names...)
@@ -356,6 +358,16 @@ func TestResolveThenCheckSeedScenario(t *testing.T) {
 		_, err = p.Check(restricted, names...)
 		require.NoError(t, err, id)
 	}
+	t.Run("group name in a Bedrock path needs the literal ID too", func(t *testing.T) {
+		names, err := p.Resolve(routeparse.Bedrock, "claude-opus-4-7")
+		require.NoError(t, err)
+		_, err = p.Check(restricted, names...)
+		require.ErrorIs(t, err, modelacl.ErrModelNotAllowed)
+		_, err = p.Check(allowed, names...)
+		require.ErrorIs(t, err, modelacl.ErrModelNotAllowed, "AWS receives the group name as a model ID: that meaning is not granted")
+		_, err = p.Check(polKeyOnly("premium", "bedrock/claude-opus-4-7"), names...)
+		require.NoError(t, err)
+	})
 
 	t.Run("provider-qualified ARN in a body resolves like its base ID", func(t *testing.T) {
 		d, err := p.Check(polKeyOnly("haiku"), "bedrock/"+polHaikuFMARN)

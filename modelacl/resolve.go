@@ -4,41 +4,60 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/modelgate/modelgate/bedrock"
 	"github.com/modelgate/modelgate/routeparse"
 )
 
 // Resolver turns the model ID a provider-native route carries (a Bedrock
-// path model ID, an Azure deployment, a Gemini or Vertex model) into the
-// names [Policy.Check] must authorize. When an ID can mean several model
-// groups, all are returned and all must be allowed.
+// path model ID, an Azure deployment, a Gemini or Vertex model, the model
+// of a passthrough body) into the names to authorize. When an ID can mean
+// several models (several groups, or a group and what the provider itself
+// serves under that ID), all are returned and all must be allowed. The
+// names are checked without the principal's aliases ([Checker.CheckNative]).
 //
 // *Policy implements Resolver from its deployment list.
 type Resolver interface {
 	Resolve(provider routeparse.Provider, id string) ([]string, error)
 }
 
-// Resolve maps a provider-native model ID to the names to check:
+// Resolve maps a provider-native model ID to the names to check. A
+// provider-native ID is one the gateway forwards to that provider as it is:
+// a Bedrock path's model ID, an Azure deployment, a Gemini or Vertex model,
+// the model in the body of a passthrough route (/openai/..., /anthropic/...,
+// /bedrock/v1/messages). Every model the ID can reach is a name to check,
+// and all must be allowed:
 //
-//   - every model group with a deployment that calls that provider with that
-//     ID (litellm_params.model "<provider>/<id>", or litellm_params.model_id),
-//     plus the group named id if there is one: the ID means each of them;
-//   - else the model group named id (for Bedrock, when id is also a valid
-//     Bedrock model ID, both the group and "bedrock/<id>");
-//   - else the provider-qualified name "<provider>/<id>" (for example
-//     "bedrock/us.amazon.nova-micro-v1:0"), which Check resolves against
-//     wildcard deployments and matches against globs such as "bedrock/*".
+//   - what the provider serves under that ID, which the ID always reaches
+//     when forwarded unchanged: the model groups with a deployment calling
+//     exactly that provider and ID (litellm_params.model "<provider>/<id>",
+//     or litellm_params.model_id, including the equivalent Bedrock
+//     spellings the bedrock package defines, such as a foundation-model ARN
+//     for its base ID and the short application-inference-profile/{id} for
+//     every configured ARN with that ID); when no deployment calls it, the
+//     provider-qualified name "<provider>/<id>" itself (for example
+//     "bedrock/us.amazon.nova-micro-v1:0"), which Check matches against
+//     wildcard deployments and globs such as "bedrock/*";
+//   - the model group named id, if there is one, since a gateway that
+//     dispatches passthrough requests by group name reaches it.
 //
-// This holds for [routeparse.OpenAI] and [routeparse.Anthropic] too: an ID
-// from a passthrough route (/openai/..., /anthropic/...) goes to that
-// provider unchanged, so "claude-3-haiku-20240307" there is
-// "anthropic/claude-3-haiku-20240307" unless a group is named so. Names
-// from the unified routes' bodies are not provider-native: give them to
-// [Policy.Check] directly. For [routeparse.ProviderUnknown] the result is
-// the group named id, else id itself.
+// So a group "gpt-4o" served by "azure/mini-deploy" does not make
+// "gpt-4o" on /openai/v1/chat/completions the cheap model: OpenAI, which
+// receives the ID, serves its own gpt-4o, and both "openai/gpt-4o" and the
+// group must be allowed.
+//
+// Gemini and Vertex IDs are first reduced to their canonical spelling
+// ("models/X" and "publishers/google/models/X" are "X"; see
+// google.golang.org/genai's model name transform), so every spelling of a
+// model resolves as the same model.
+//
+// The names are checked without the principal's aliases: the gateway
+// forwards the ID, not an alias target ([Checker.CheckNative] does this).
+// Names from the unified routes' bodies are not provider-native: give them
+// to [Policy.Check] directly. For [routeparse.ProviderUnknown] the result
+// is the group named id, else id itself.
 //
 // The returned slice may be shared: callers must not modify it. Resolve does
-// not allocate when the ID is configured.
+// not allocate when a deployment calls the ID, or another Bedrock spelling
+// of it that no group is named like.
 func (p *Policy) Resolve(provider routeparse.Provider, id string) ([]string, error) {
 	if p == nil {
 		return nil, ErrNoPolicy
@@ -55,33 +74,49 @@ func (p *Policy) Resolve(provider routeparse.Provider, id string) ([]string, err
 		}
 		return []string{id}, nil
 	}
-	if names, ok := p.native[nativeKey{provider, id}]; ok {
-		return names, nil
+	raw := id
+	id = googleID(provider, id)
+	names, ok := p.native[nativeKey{provider, id}]
+	if !ok && provider == routeparse.Bedrock {
+		// Another spelling of a configured Bedrock ID (a foundation-model
+		// ARN, the short application profile form): the index's shared
+		// slice is the answer unless a group is also named like the ID.
+		if vs, found := p.bedrockNames.Lookup(id); found && (p.groups[id] == nil || slices.Contains(vs, id)) {
+			names, ok = vs, true
+		}
 	}
-	if provider == routeparse.Bedrock {
+	if !ok {
+		names = p.resolveNative(provider, id)
+	}
+	if raw != id {
+		// The group named as the request spelled it is a meaning too.
+		if g := p.groups[raw]; g != nil && !slices.Contains(names, raw) {
+			names = append(slices.Clip(names), raw)
+		}
+	}
+	return names, nil
+}
+
+// resolveNative is Resolve for a canonical ID of a known provider. It
+// allocates; Compile precomputes it for the configured IDs.
+func (p *Policy) resolveNative(provider routeparse.Provider, id string) []string {
+	names := p.served[nativeKey{provider, id}]
+	if len(names) == 0 && provider == routeparse.Bedrock {
 		// Equivalent spellings: a foundation-model ARN is its base ID, an
 		// inference-profile ARN its profile ID, the short
-		// "application-inference-profile/{id}" form the one configured ARN
-		// with that ID. Never by prefix or suffix.
-		if names, ok := p.bedrockNames.Lookup(id); ok {
-			if g := p.groups[id]; g != nil && !slices.Contains(names, id) {
-				return append(slices.Clip(names), id), nil
-			}
-			return names, nil
-		}
+		// "application-inference-profile/{id}" form every configured ARN
+		// with that ID. Never by prefix or suffix. No match: the
+		// provider-qualified name below, which wildcard deployments serve.
+		names, _ = p.bedrockNames.Lookup(id)
 	}
-	if g := p.groups[id]; g != nil {
-		if provider == routeparse.Bedrock {
-			if _, err := bedrock.Parse(id); err == nil {
-				// A group named like a Bedrock model ID that no deployment
-				// calls: forwarded unchanged, AWS would serve that model,
-				// so the ID means both.
-				return []string{id, "bedrock/" + id}, nil
-			}
-		}
-		return g.names, nil
+	names = slices.Clone(names)
+	if len(names) == 0 {
+		names = append(names, provider.String()+"/"+id)
 	}
-	return []string{provider.String() + "/" + id}, nil
+	if g := p.groups[id]; g != nil && !slices.Contains(names, id) {
+		names = append(names, id)
+	}
+	return slices.Clip(names)
 }
 
 // providers are those whose LiteLLM prefix ("bedrock/", "azure/", ...)

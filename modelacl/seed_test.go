@@ -56,6 +56,10 @@ func seedKeys() keyStore {
 type seedRequest struct {
 	name, target, body string
 	cred               func(*http.Request, string)
+	// passthrough: the route forwards the name unchanged to the provider
+	// (Anthropic here), which serves its own model of that name; the
+	// group of that name is then only one of its meanings.
+	passthrough bool
 }
 
 // seedRequests names model in every place a client can: the unified routes'
@@ -66,16 +70,16 @@ func seedRequests(model, bedrockID string) []seedRequest {
 	invoke := `{"anthropic_version":"bedrock-2023-05-31","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}`
 	converse := `{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`
 	reqs := []seedRequest{
-		{"POST /chat/completions", "/chat/completions", chat, bearer},
-		{"POST /v1/messages", "/v1/messages", msgs, xAPIKey},
-		{"POST /anthropic/v1/messages", "/anthropic/v1/messages", msgs, xAPIKey},
+		{"POST /chat/completions", "/chat/completions", chat, bearer, false},
+		{"POST /v1/messages", "/v1/messages", msgs, xAPIKey, false},
+		{"POST /anthropic/v1/messages", "/anthropic/v1/messages", msgs, xAPIKey, true},
 	}
 	for _, action := range []string{"invoke", "invoke-with-response-stream", "converse", "converse-stream"} {
 		body := invoke
 		if strings.HasPrefix(action, "converse") {
 			body = converse
 		}
-		reqs = append(reqs, seedRequest{"bedrock " + action, "/bedrock/model/" + bedrockID + "/" + action, body, bearer})
+		reqs = append(reqs, seedRequest{"bedrock " + action, "/bedrock/model/" + bedrockID + "/" + action, body, bearer, false})
 	}
 	return reqs
 }
@@ -90,8 +94,8 @@ func TestSeedScenario(t *testing.T) {
 			opusReqs := seedRequests("claude-opus-4-7", "global.anthropic.claude-opus-4-7")
 			for _, action := range []string{"invoke", "invoke-with-response-stream", "converse", "converse-stream"} {
 				opusReqs = append(opusReqs,
-					seedRequest{"app profile short form " + action, "/bedrock/model/application-inference-profile/" + seedProfileID + "/" + action, `{}`, bearer},
-					seedRequest{"app profile ARN escaped " + action, "/bedrock/model/" + strings.NewReplacer(":", "%3A", "/", "%2F").Replace(seedProfileARN) + "/" + action, `{}`, bearer},
+					seedRequest{"app profile short form " + action, "/bedrock/model/application-inference-profile/" + seedProfileID + "/" + action, `{}`, bearer, false},
+					seedRequest{"app profile ARN escaped " + action, "/bedrock/model/" + strings.NewReplacer(":", "%3A", "/", "%2F").Replace(seedProfileARN) + "/" + action, `{}`, bearer, false},
 				)
 			}
 			for _, rq := range opusReqs {
@@ -102,6 +106,9 @@ func TestSeedScenario(t *testing.T) {
 					assert.False(t, rec.last.called, "claude-opus-4-7 reached the handler")
 					assert.Contains(t, string(out), "claude-opus-4-7", "the message names the model")
 				})
+				if rq.passthrough {
+					continue // see the passthrough subtest below
+				}
 				t.Run("allowed key passes on "+rq.name, func(t *testing.T) {
 					rec.last = seen{}
 					res, out := send(h, http.MethodPost, rq.target, "application/json", []byte(rq.body), rq.cred, allowedKey)
@@ -119,6 +126,9 @@ func TestSeedScenario(t *testing.T) {
 			// Control: the same routes with the cheap model pass for the
 			// restricted key, so the denials above are about the model.
 			for _, rq := range seedRequests("claude-haiku-4-5", "global.anthropic.claude-haiku-4-5") {
+				if rq.passthrough {
+					continue
+				}
 				t.Run("restricted key passes with the common model on "+rq.name, func(t *testing.T) {
 					rec.last = seen{}
 					res, out := send(h, http.MethodPost, rq.target, "application/json", []byte(rq.body), rq.cred, restrictedKey)
@@ -126,6 +136,25 @@ func TestSeedScenario(t *testing.T) {
 					assert.True(t, rec.last.called)
 				})
 			}
+			// The Anthropic passthrough forwards "claude-haiku-4-5" to
+			// Anthropic, which serves its own model of that name, not the
+			// Bedrock deployment the group stands for: the key must be
+			// allowed that model too.
+			t.Run("group name on the Anthropic passthrough needs Anthropic's model too", func(t *testing.T) {
+				msgs := `{"model":"claude-haiku-4-5","max_tokens":16,"messages":[]}`
+				rec.last = seen{}
+				res, out := send(h, http.MethodPost, "/anthropic/v1/messages", "application/json", []byte(msgs), xAPIKey, restrictedKey)
+				assert.Equal(t, http.StatusForbidden, res.StatusCode, "%s", out)
+				assert.False(t, rec.last.called)
+				assert.Contains(t, string(out), "anthropic/claude-haiku-4-5")
+
+				direct := keyStore{"sk-seed-direct": {KeyID: "seed-direct", Key: modelacl.Allow("common-models", "anthropic/claude-haiku-4-5")}}
+				hd, recd := newHandler(t, modelacl.Options{Policy: p, Authenticate: direct.authenticate})
+				res, out = send(hd, http.MethodPost, "/anthropic/v1/messages", "application/json", []byte(msgs), xAPIKey, "sk-seed-direct")
+				require.Equal(t, http.StatusOK, res.StatusCode, "%s", out)
+				require.True(t, recd.last.called)
+				assert.Equal(t, msgs, string(recd.last.body))
+			})
 		})
 	}
 }
