@@ -64,3 +64,30 @@ func TestRestrictedKeyKeepsItsModels(t *testing.T) {
 		})
 	}
 }
+
+// A passthrough route forwards the model ID to that provider unchanged, so
+// an access group that deploys a model on Bedrock only does not grant the
+// same name on Anthropic's first-party API: the upstream there would serve
+// a deployment nobody granted. The Bedrock route still reaches it.
+func TestGroupModelOnAnotherProviderIsNotGranted(t *testing.T) {
+	ctx := context.Background()
+	const model = "claude-sonnet-4-5"
+	t.Run("anthropic direct names a model its group serves on Bedrock only", func(t *testing.T) {
+		e := start(t)
+		c := anthropicClients(e, restrictedKey, restrictAKID)[0].client
+		_, err := c.Messages.New(ctx, anthropic.MessageNewParams{
+			Model: anthropic.Model(model), MaxTokens: 16,
+			Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("hi"))},
+		})
+		requireAnthropicDenied(t, err, "permission_error")
+		e.expect(t, false, "", "")
+	})
+	t.Run("bedrockruntime reaches the Bedrock deployment", func(t *testing.T) {
+		e := start(t)
+		_, err := bedrockClient(e, "bearer", restrictedKey, restrictAKID).InvokeModel(ctx, &bedrockruntime.InvokeModelInput{
+			ModelId: aws.String("global.anthropic." + model), Body: []byte(invokeBody), ContentType: aws.String("application/json"),
+		})
+		require.NoError(t, err)
+		e.expect(t, true, "bedrock", "global.anthropic."+model)
+	})
+}

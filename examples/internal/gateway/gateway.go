@@ -30,6 +30,34 @@
 // Credentials are stripped by the middleware; other headers pass through,
 // except the hop-by-hop and X-Forwarded-* headers httputil.ReverseProxy
 // drops.
+//
+// # Aliases
+//
+// A key's aliases (keys[].aliases) map a name the client sends to the model
+// it stands for, and the policy authorizes the target, never the alias. What
+// is checked is what is forwarded: on the unified routes, when the
+// decision's grants say a name was authorized as another one, the gateway
+// replaces the top-level "model" string of the JSON body with the
+// authorized name, keeping every other byte, before forwarding. It does not
+// rewrite anything else, and refuses with 400 (OpenAI error shape, type
+// "invalid_request_error", code "model_alias_not_forwardable") a request
+// whose alias appears
+//
+//   - in a gzip- or deflate-encoded body (it would have to re-encode it);
+//   - in fallbacks, a model list, a comma-separated "model" string,
+//     deployment_id or a batch's requests;
+//   - in a multipart form field (audio transcriptions) or in ?model=
+//     (realtime).
+//
+// These are limits of the reference gateway, not of the policy: a gateway
+// that rewrites those places too may accept them. A request that names no
+// alias is forwarded byte for byte. Aliases do not apply on the
+// provider-native and provider-prefixed routes (/anthropic/..., /bedrock/...,
+// ...): their IDs are forwarded as sent, so the policy checks them as sent.
+//
+// Whatever the route, a model the request names that the decision's grants
+// do not cover is not forwarded (403): the decision must describe the
+// request being forwarded.
 package gateway
 
 import (
@@ -60,9 +88,10 @@ type Options struct {
 // Gateway is the reference gateway. It is an http.Handler, safe for
 // concurrent use.
 type Gateway struct {
-	handler http.Handler
-	policy  *modelacl.Policy
-	logger  *slog.Logger
+	handler  http.Handler
+	dispatch http.Handler // behind the middleware; exported to tests only
+	policy   *modelacl.Policy
+	logger   *slog.Logger
 }
 
 // New compiles the config's policy and builds the handler. Every
@@ -82,7 +111,10 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 	}
 
 	ks := newKeyStore(cfg)
-	d := &dispatcher{logger: logger, proxies: map[string]*httputil.ReverseProxy{}, policy: policy, keys: ks}
+	d := &dispatcher{
+		logger: logger, proxies: map[string]*httputil.ReverseProxy{}, policy: policy, keys: ks,
+		maxBody: modelacl.DefaultMaxBodyBytes, // the middleware's limit: MaxBodyBytes is left at zero below
+	}
 	for _, f := range cfg.Upstreams.fields() {
 		if *f.url == "" {
 			continue
@@ -113,7 +145,7 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Gateway{handler: mw(d), policy: policy, logger: logger}, nil
+	return &Gateway{handler: mw(d), dispatch: d, policy: policy, logger: logger}, nil
 }
 
 // ServeHTTP authorizes and forwards one request.
@@ -130,6 +162,8 @@ type dispatcher struct {
 	proxies map[string]*httputil.ReverseProxy
 	policy  *modelacl.Policy
 	keys    *keyStore
+	// maxBody bounds the body read when an alias is rewritten.
+	maxBody int64
 }
 
 type routeKey struct{}
@@ -155,8 +189,15 @@ func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadGateway, fmt.Sprintf("no upstream configured for provider %q", route.Provider))
 		return
 	}
-	ctx := context.WithValue(r.Context(), routeKey{}, &route)
-	p.ServeHTTP(w, r.WithContext(ctx))
+	out, ferr := authorizedRequest(r, dec, d.maxBody)
+	if ferr != nil {
+		d.logger.Warn("request not forwarded", "provider", route.Provider.String(), "operation", route.Operation.String(),
+			"key", dec.KeyID, "status", ferr.status, "reason", ferr.msg)
+		writeErrorCode(w, ferr.status, ferr.code, ferr.msg)
+		return
+	}
+	ctx := context.WithValue(out.Context(), routeKey{}, &route)
+	p.ServeHTTP(w, out.WithContext(ctx))
 }
 
 // upstreamName picks the upstream for a parsed route. Azure-shaped routes
@@ -239,8 +280,31 @@ func (d *dispatcher) listModels(w http.ResponseWriter, dec *modelacl.Decision) {
 	_ = json.NewEncoder(w).Encode(list)
 }
 
+// writeError answers in the OpenAI error shape, which the gateway uses for
+// its own errors on every route.
 func writeError(w http.ResponseWriter, status int, msg string) {
+	writeErrorCode(w, status, "", msg)
+}
+
+// writeErrorCode is writeError with an error code. A 400 has the type
+// "invalid_request_error" and names "model" as the offending parameter (the
+// gateway refuses bodies only over their model); anything else has the
+// type "gateway_error".
+func writeErrorCode(w http.ResponseWriter, status int, code, msg string) {
+	type apiError struct {
+		Message string `json:"message"`
+		Type    string `json:"type"`
+		Param   string `json:"param,omitempty"`
+		Code    string `json:"code,omitempty"`
+	}
+	e := apiError{Message: msg, Type: "gateway_error", Code: code}
+	switch status {
+	case http.StatusBadRequest:
+		e.Type, e.Param = "invalid_request_error", "model"
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = fmt.Fprintf(w, `{"error":{"message":%q,"type":"gateway_error"}}`, msg)
+	_ = json.NewEncoder(w).Encode(struct {
+		Error apiError `json:"error"`
+	}{e})
 }

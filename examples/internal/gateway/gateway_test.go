@@ -41,7 +41,13 @@ users:
 // upstreams and returns its URL and the mocks.
 func start(t *testing.T, extra string) (string, gateway.Mocks) {
 	t.Helper()
-	cfg, err := gateway.ParseConfig([]byte(baseConfig + extra))
+	return startYAML(t, baseConfig+extra)
+}
+
+// startYAML runs a gateway for the whole config document doc.
+func startYAML(t *testing.T, doc string) (string, gateway.Mocks) {
+	t.Helper()
+	cfg, err := gateway.ParseConfig([]byte(doc))
 	require.NoError(t, err)
 	mocks, err := cfg.StartMocks()
 	require.NoError(t, err)
