@@ -155,7 +155,7 @@ func TestSignedForwardMatchesAWSCanonicalForm(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := newRecorder(t)
-			gw := newGateway(t, newSigner(t, rec.srv.URL))
+			gw := newGateway(t, newSigner(t, rec.URL))
 			body := `{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`
 			resp := clientRequest(t, gw, http.MethodPost, tc.target, map[string]string{
 				"Authorization":         "Bearer sk-virtual-key",
@@ -178,9 +178,9 @@ func TestSignedForwardMatchesAWSCanonicalForm(t *testing.T) {
 
 			got := rec.only(t)
 			assert.Equal(t, tc.wireURI, got.RequestURI)
-			assert.Equal(t, strings.TrimPrefix(rec.srv.URL, "http://"), got.Host)
+			assert.Equal(t, strings.TrimPrefix(rec.URL, "http://"), got.Host)
 			assert.Equal(t, body, string(got.Body))
-			assert.Equal(t, int64(len(body)), got.Length)
+			assert.Equal(t, int64(len(body)), got.ContentLength)
 
 			// Client credentials never survive.
 			for _, h := range []string{"X-Api-Key", "X-Litellm-Api-Key", "Cookie", "Proxy-Authorization", "X-Amz-Content-Sha256", "X-Amz-Credential"} {
@@ -192,7 +192,7 @@ func TestSignedForwardMatchesAWSCanonicalForm(t *testing.T) {
 			assert.Equal(t, "gzip", got.Header.Get("Accept-Encoding"), "sent, though unsigned")
 
 			a, canon := verify(t, got, secretKey)
-			assert.Equal(t, accessKey, a.AccessKey)
+			assert.Equal(t, accessKey, a.AccessKeyID)
 			assert.Equal(t, "20240102", a.Date)
 			assert.Equal(t, "us-east-1", a.Region)
 			assert.Equal(t, "bedrock", a.Service)
@@ -220,8 +220,8 @@ func TestRejectsPathsThatWouldChangeMeaning(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := newRecorder(t)
-			s := newSigner(t, rec.srv.URL)
-			req, err := http.NewRequest(http.MethodPost, rec.srv.URL+"/", strings.NewReader("{}"))
+			s := newSigner(t, rec.URL)
+			req, err := http.NewRequest(http.MethodPost, rec.URL+"/", strings.NewReader("{}"))
 			require.NoError(t, err)
 			req.URL.Path, req.URL.RawPath, req.URL.Opaque = tc.path, tc.raw, tc.opaque
 			resp, err := s.RoundTripper(nil).RoundTrip(req)
@@ -260,9 +260,9 @@ func TestBodyLimit(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := newRecorder(t)
-			s := newSigner(t, rec.srv.URL, func(o *sigv4.Options) { o.MaxBodyBytes = 10 })
+			s := newSigner(t, rec.URL, func(o *sigv4.Options) { o.MaxBodyBytes = 10 })
 			body := &trackingBody{Reader: strings.NewReader(tc.body)}
-			req, err := http.NewRequest(http.MethodPost, rec.srv.URL+"/model/anthropic.claude-v2/invoke", body)
+			req, err := http.NewRequest(http.MethodPost, rec.URL+"/model/anthropic.claude-v2/invoke", body)
 			require.NoError(t, err)
 			if tc.knownLength {
 				req.ContentLength = int64(len(tc.body))
@@ -290,7 +290,7 @@ func TestBodyLimit(t *testing.T) {
 
 func TestBodyTooLargeThroughProxyIs413(t *testing.T) {
 	rec := newRecorder(t)
-	gw := newGateway(t, newSigner(t, rec.srv.URL, func(o *sigv4.Options) { o.MaxBodyBytes = 4 }))
+	gw := newGateway(t, newSigner(t, rec.URL, func(o *sigv4.Options) { o.MaxBodyBytes = 4 }))
 	resp := clientRequest(t, gw, http.MethodPost, "/bedrock/model/anthropic.claude-v2/invoke", nil, "too long")
 	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
 	assert.Zero(t, rec.count())
@@ -298,8 +298,8 @@ func TestBodyTooLargeThroughProxyIs413(t *testing.T) {
 
 func TestQueryCredentialsRemoved(t *testing.T) {
 	rec := newRecorder(t)
-	s := newSigner(t, rec.srv.URL)
-	req, err := http.NewRequest(http.MethodGet, rec.srv.URL+
+	s := newSigner(t, rec.URL)
+	req, err := http.NewRequest(http.MethodGet, rec.URL+
 		"/async-invoke?X-Amz-Signature=abc&x-amz-credential=AKIDCLIENT&X-Amz-Security-Token=t&key=sk-1&api-key=sk-2&maxResults=5&nextToken=a%2Fb+c", nil)
 	require.NoError(t, err)
 	resp, err := s.RoundTripper(nil).RoundTrip(req)
@@ -310,7 +310,7 @@ func TestQueryCredentialsRemoved(t *testing.T) {
 	_, canon := verify(t, got, secretKey)
 	assert.Equal(t, "maxResults=5&nextToken=a%2Fb%20c", strings.Split(canon, "\n")[2])
 
-	req, err = http.NewRequest(http.MethodGet, rec.srv.URL+"/async-invoke?a=%zz", nil)
+	req, err = http.NewRequest(http.MethodGet, rec.URL+"/async-invoke?a=%zz", nil)
 	require.NoError(t, err)
 	_, err = s.RoundTripper(nil).RoundTrip(req)
 	assert.ErrorIs(t, err, sigv4.ErrInvalidQuery)
@@ -346,7 +346,7 @@ func TestStreamingResponseIsNotBuffered(t *testing.T) {
 
 func TestCallerRequestIsNotModified(t *testing.T) {
 	rec := newRecorder(t)
-	s := newSigner(t, rec.srv.URL)
+	s := newSigner(t, rec.URL)
 	req, err := http.NewRequest(http.MethodPost, "http://gateway.invalid/model/anthropic.claude-v2:0/invoke", strings.NewReader("{}"))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer sk-virtual")
@@ -362,7 +362,7 @@ func TestCallerRequestIsNotModified(t *testing.T) {
 func TestCredentialsAreCachedAndErrorsDoNotLeak(t *testing.T) {
 	rec := newRecorder(t)
 	var calls atomic.Int32
-	s := newSigner(t, rec.srv.URL, func(o *sigv4.Options) {
+	s := newSigner(t, rec.URL, func(o *sigv4.Options) {
 		o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			calls.Add(1)
 			return aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}, nil
@@ -370,24 +370,24 @@ func TestCredentialsAreCachedAndErrorsDoNotLeak(t *testing.T) {
 	})
 	rt := s.RoundTripper(nil)
 	for range 5 {
-		req, err := http.NewRequest(http.MethodPost, rec.srv.URL+"/model/anthropic.claude-v2/invoke", strings.NewReader("{}"))
+		req, err := http.NewRequest(http.MethodPost, rec.URL+"/model/anthropic.claude-v2/invoke", strings.NewReader("{}"))
 		require.NoError(t, err)
 		resp, err := rt.RoundTrip(req)
 		require.NoError(t, err)
 		resp.Body.Close()
 	}
 	assert.Equal(t, int32(1), calls.Load(), "credentials are retrieved once, not per request")
-	for _, r := range rec.reqs {
+	for _, r := range rec.Requests() {
 		assert.Empty(t, r.Header.Values("X-Amz-Security-Token"), "no session token when the credentials have none")
 		verify(t, r, secretKey)
 	}
 
-	failing := newSigner(t, rec.srv.URL, func(o *sigv4.Options) {
+	failing := newSigner(t, rec.URL, func(o *sigv4.Options) {
 		o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{}, errors.New("no credentials configured")
 		})
 	})
-	req, err := http.NewRequest(http.MethodPost, rec.srv.URL+"/model/anthropic.claude-v2/invoke", strings.NewReader("{}"))
+	req, err := http.NewRequest(http.MethodPost, rec.URL+"/model/anthropic.claude-v2/invoke", strings.NewReader("{}"))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer sk-virtual-secret")
 	_, err = failing.RoundTripper(nil).RoundTrip(req)
@@ -398,8 +398,8 @@ func TestCredentialsAreCachedAndErrorsDoNotLeak(t *testing.T) {
 
 func TestRemoveHeaders(t *testing.T) {
 	rec := newRecorder(t)
-	s := newSigner(t, rec.srv.URL, func(o *sigv4.Options) { o.RemoveHeaders = []string{"x-gateway-team"} })
-	req, err := http.NewRequest(http.MethodPost, rec.srv.URL+"/model/anthropic.claude-v2/invoke", strings.NewReader("{}"))
+	s := newSigner(t, rec.URL, func(o *sigv4.Options) { o.RemoveHeaders = []string{"x-gateway-team"} })
+	req, err := http.NewRequest(http.MethodPost, rec.URL+"/model/anthropic.claude-v2/invoke", strings.NewReader("{}"))
 	require.NoError(t, err)
 	req.Header["X-Gateway-Team"] = []string{"alpha"}
 	req.Header["x-api-key"] = []string{"non-canonical key spelling"}
@@ -454,12 +454,12 @@ func TestNewRejectsBadOptions(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	rec := newRecorder(t)
-	rt := newSigner(t, rec.srv.URL).RoundTripper(nil)
+	rt := newSigner(t, rec.URL).RoundTripper(nil)
 	errs := make(chan error, 16)
 	for i := range 16 {
 		go func() {
 			body := strings.Repeat("x", i+1)
-			req, err := http.NewRequest(http.MethodPost, rec.srv.URL+"/model/anthropic.claude-v2:0/invoke", strings.NewReader(body))
+			req, err := http.NewRequest(http.MethodPost, rec.URL+"/model/anthropic.claude-v2:0/invoke", strings.NewReader(body))
 			if err != nil {
 				errs <- err
 				return
@@ -475,7 +475,7 @@ func TestConcurrentUse(t *testing.T) {
 		require.NoError(t, <-errs)
 	}
 	require.Equal(t, 16, rec.count())
-	for _, r := range rec.reqs {
+	for _, r := range rec.Requests() {
 		verify(t, r, secretKey)
 	}
 }

@@ -15,18 +15,12 @@ package bedrocksign_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,6 +36,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelgate/modelgate/bedrock/sigv4"
+	"github.com/modelgate/modelgate/bedrock/sigv4/sigv4test"
 )
 
 const (
@@ -100,48 +95,31 @@ func newClient(endpoint string, httpClient *http.Client, auth clientAuth) *bedro
 	})
 }
 
-type recorded struct {
-	Method, RequestURI, Host string
-	Header                   http.Header
-	Body                     []byte
-	Length                   int64
-}
-
-type recorder struct {
-	mu   sync.Mutex
-	reqs []recorded
-	srv  *httptest.Server
-}
-
 const converseReply = `{"output":{"message":{"role":"assistant","content":[{"text":"hello"}]}},"stopReason":"end_turn",` +
 	`"usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2},"metrics":{"latencyMs":1}}`
 
-func newRecorder(t *testing.T) *recorder {
-	rec := &recorder{}
-	rec.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		rec.mu.Lock()
-		rec.reqs = append(rec.reqs, recorded{r.Method, r.RequestURI, r.Host, r.Header.Clone(), body, r.ContentLength})
-		rec.mu.Unlock()
+// recorder is a loopback stand-in for bedrock-runtime that records each
+// request as it arrived and answers Converse and InvokeModel.
+type recorder struct{ *sigv4test.Upstream }
+
+func newRecorder(t *testing.T) recorder {
+	rec := recorder{sigv4test.NewUpstream(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if strings.HasSuffix(r.URL.Path, "/converse") {
 			_, _ = io.WriteString(w, converseReply)
 			return
 		}
 		_, _ = io.WriteString(w, `{"completion":"hello"}`)
-	}))
-	t.Cleanup(rec.srv.Close)
+	}))}
+	t.Cleanup(rec.Close)
 	return rec
 }
 
-func (rec *recorder) take(t *testing.T) recorded {
+func (rec recorder) take(t *testing.T) sigv4test.Request {
 	t.Helper()
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	require.Len(t, rec.reqs, 1)
-	r := rec.reqs[0]
-	rec.reqs = nil
-	return r
+	reqs := rec.Take()
+	require.Len(t, reqs, 1)
+	return reqs[0]
 }
 
 // newGateway forwards /bedrock/... to the recorder, re-signed with the
@@ -204,8 +182,8 @@ func TestGatewaySignatureEqualsSDKSignature(t *testing.T) {
 		},
 	}
 	rec := newRecorder(t)
-	gw := newGateway(t, rec.srv.URL)
-	direct := newClient(rec.srv.URL, rec.srv.Client(), upstreamSigV4)
+	gw := newGateway(t, rec.URL)
+	direct := newClient(rec.URL, rec.Client(), upstreamSigV4)
 
 	for modelName, model := range models {
 		for callName, call := range calls {
@@ -247,110 +225,15 @@ func TestGatewaySignatureEqualsSDKSignature(t *testing.T) {
 	}
 }
 
-// verify checks the request's signature with an implementation of the
-// published SigV4 algorithm and returns the parsed Authorization header and
-// the canonical request.
-func verify(t *testing.T, r recorded) (authHeader, string) {
+// verify checks the request's signature with sigv4test, an implementation
+// of the published SigV4 algorithm written apart from the SDK's signer, and
+// returns the parsed Authorization header and the canonical request.
+func verify(t *testing.T, r sigv4test.Request) (sigv4test.Authorization, string) {
 	t.Helper()
-	a := parseAuthorization(t, r.Header.Get("Authorization"))
-	amzDate := r.Header.Get("X-Amz-Date")
-	require.Equal(t, signingTime.Format("20060102T150405Z"), amzDate)
-	canon := canonicalRequest(t, r, a)
-	scope := a.Date + "/" + a.Region + "/" + a.Service + "/aws4_request"
-	csum := sha256.Sum256([]byte(canon))
-	sts := "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex.EncodeToString(csum[:])
-	k := hmacSHA256([]byte("AWS4"+secretKey), a.Date)
-	k = hmacSHA256(k, a.Region)
-	k = hmacSHA256(k, a.Service)
-	k = hmacSHA256(k, "aws4_request")
-	require.Equal(t, hex.EncodeToString(hmacSHA256(k, sts)), a.Signature, "signature over\n%s", canon)
-	require.Equal(t, accessKey, a.AccessKey)
+	require.Equal(t, signingTime.Format("20060102T150405Z"), r.Header.Get("X-Amz-Date"))
+	a, canon, err := sigv4test.Verify(secretKey, r)
+	require.NoError(t, err)
+	require.Equal(t, accessKey, a.AccessKeyID)
 	require.Equal(t, "bedrock", a.Service)
 	return a, canon
-}
-
-type authHeader struct {
-	AccessKey, Date, Region, Service string
-	SignedHeaders                    []string
-	Signature                        string
-}
-
-func parseAuthorization(t *testing.T, v string) authHeader {
-	t.Helper()
-	rest, ok := strings.CutPrefix(v, "AWS4-HMAC-SHA256 ")
-	require.True(t, ok, "SigV4 Authorization header")
-	var a authHeader
-	for _, part := range strings.Split(rest, ", ") {
-		k, val, _ := strings.Cut(part, "=")
-		switch k {
-		case "Credential":
-			f := strings.Split(val, "/")
-			require.Len(t, f, 5)
-			a.AccessKey, a.Date, a.Region, a.Service = f[0], f[1], f[2], f[3]
-		case "SignedHeaders":
-			a.SignedHeaders = strings.Split(val, ";")
-		case "Signature":
-			a.Signature = val
-		}
-	}
-	return a
-}
-
-func uriEncode(s string, keepSlash bool) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || (keepSlash && c == '/') {
-			b.WriteByte(c)
-		} else {
-			b.WriteString("%" + strings.ToUpper(hex.EncodeToString([]byte{c})))
-		}
-	}
-	return b.String()
-}
-
-func canonicalRequest(t *testing.T, r recorded, a authHeader) string {
-	t.Helper()
-	path, rawQuery, _ := strings.Cut(r.RequestURI, "?")
-	var pairs []string
-	if rawQuery != "" {
-		for _, kv := range strings.Split(rawQuery, "&") {
-			k, v, _ := strings.Cut(kv, "=")
-			dk, err := url.QueryUnescape(k)
-			require.NoError(t, err)
-			dv, err := url.QueryUnescape(v)
-			require.NoError(t, err)
-			pairs = append(pairs, uriEncode(dk, false)+"="+uriEncode(dv, false))
-		}
-	}
-	sort.Strings(pairs)
-	var hdrs strings.Builder
-	for _, h := range a.SignedHeaders {
-		var v string
-		switch h {
-		case "host":
-			v = r.Host
-		case "content-length":
-			v = strconv.FormatInt(r.Length, 10)
-		default:
-			vals := r.Header.Values(h)
-			require.NotEmpty(t, vals, "signed header %q not received", h)
-			for i := range vals {
-				vals[i] = strings.Join(strings.Fields(vals[i]), " ")
-			}
-			v = strings.Join(vals, ",")
-		}
-		hdrs.WriteString(h + ":" + v + "\n")
-	}
-	sum := sha256.Sum256(r.Body)
-	return strings.Join([]string{
-		r.Method, uriEncode(path, true), strings.Join(pairs, "&"),
-		hdrs.String(), strings.Join(a.SignedHeaders, ";"), hex.EncodeToString(sum[:]),
-	}, "\n")
-}
-
-func hmacSHA256(key []byte, data string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(data))
-	return m.Sum(nil)
 }

@@ -2,7 +2,6 @@ package bedrocksign_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -14,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelgate/modelgate/bedrock/sigv4/sigv4test"
 )
 
 func streamEvent(t *testing.T, w http.ResponseWriter, enc *eventstream.Encoder, kind, payload string) {
@@ -34,10 +35,11 @@ func streamEvent(t *testing.T, w http.ResponseWriter, enc *eventstream.Encoder, 
 // only pass if the gateway forwards events as they arrive.
 func TestConverseStreamIsNotBuffered(t *testing.T) {
 	firstSeen := make(chan struct{})
-	var got recorded
+	var got sigv4test.Request
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = recorded{r.Method, r.RequestURI, r.Host, r.Header.Clone(), nil, r.ContentLength}
-		got.Body, _ = io.ReadAll(r.Body)
+		var err error
+		got, err = sigv4test.Capture(r)
+		assert.NoError(t, err)
 		w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
 		enc := eventstream.NewEncoder()
 		streamEvent(t, w, enc, "messageStart", `{"role":"assistant"}`)

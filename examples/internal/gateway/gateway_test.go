@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelgate/modelgate/bedrock/sigv4/sigv4test"
 	"github.com/modelgate/modelgate/examples/internal/gateway"
 )
 
@@ -222,19 +223,29 @@ aws: {region: us-east-1, access_key_id: AKIAGATEWAY000000001, secret_access_key:
 	require.True(t, strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIAGATEWAY000000001/"), auth)
 	assert.Contains(t, auth, "/us-east-1/bedrock/aws4_request")
 
-	// Re-sign the received request with the same time and compare.
+	// Verify the signature over the bytes received with sigv4test, an
+	// implementation of the published algorithm written apart from the
+	// SDK signer the gateway uses.
+	host := hostOf(mocks["bedrock"].URL())
+	requestURI := got.RawPath
+	if got.RawQuery != "" {
+		requestURI += "?" + got.RawQuery
+	}
+	a, _, err := sigv4test.Verify("gateway-secret", sigv4test.Request{
+		Method: got.Method, RequestURI: requestURI, Host: host,
+		Header: got.Header, Body: got.Body, ContentLength: int64(len(got.Body)),
+	})
+	require.NoError(t, err)
+	require.Contains(t, a.SignedHeaders, "host")
+
+	// Re-sign the received request with the SDK at the same time and compare.
 	signedAt, err := time.Parse("20060102T150405Z", got.Header.Get("X-Amz-Date"))
 	require.NoError(t, err)
-	check, err := http.NewRequest(got.Method, "http://"+got.Header.Get("Host")+got.RawPath, strings.NewReader(string(got.Body)))
+	check, err := http.NewRequest(got.Method, "http://"+host+requestURI, strings.NewReader(string(got.Body)))
 	require.NoError(t, err)
-	check.Host = hostOf(mocks["bedrock"].URL())
-	check.URL.Host = check.Host
+	check.Host = host
 	// Rebuild the request from the headers the signature covers.
-	_, signed, ok := strings.Cut(auth, "SignedHeaders=")
-	require.True(t, ok)
-	signed, _, _ = strings.Cut(signed, ",")
-	require.Contains(t, strings.Split(signed, ";"), "host")
-	for _, h := range strings.Split(signed, ";") {
+	for _, h := range a.SignedHeaders {
 		if h != "host" && h != "content-length" {
 			check.Header[http.CanonicalHeaderKey(h)] = got.Header.Values(h)
 		}
