@@ -72,7 +72,11 @@ func diffGoModels(t *testing.T, body []byte) (primary, fallbacks []string, err e
 			}
 		case map[string]any:
 			if m, ok := x["model"]; ok {
+				// Completion arguments: the model and its own fallbacks.
 				walk(m, depth+1)
+				for _, k := range []string{"fallbacks", "context_window_fallbacks", "content_policy_fallbacks"} {
+					walk(x[k], depth+1)
+				}
 				return
 			}
 			for k, e := range x {
@@ -136,6 +140,11 @@ func diffJSONBodies() []string {
 		`{"model":"claude-haiku-4-5","fallbacks":[{"api_base":"https://example.invalid"}]}`,
 		`{"model":"claude-haiku-4-5","fallbacks":[{"claude-haiku-4-5":[]}]}`,
 		`{"model":"claude-haiku-4-5","fallbacks":[]}`,
+		`{"model":"claude-haiku-4-5","fallbacks":[{"model":"claude-haiku-4-5","fallbacks":["claude-opus-4-7"]}]}`,
+		`{"model":"claude-haiku-4-5","fallbacks":[{"model":"claude-haiku-4-5","content_policy_fallbacks":[{"model":"claude-opus-4-7","context_window_fallbacks":[{"a":["claude-opus-4-7"]}]}]}]}`,
+		`{"model":"claude-haiku-4-5","fallbacks":[{"model":"claude-haiku-4-5","fallbacks":null}]}`,
+		`{"model":"claude-haiku-4-5/../claude-opus-4-7"}`,
+		`{"model":"claude-opus-4-7#"}`,
 		`{"model":"claude-haiku-4-5","x":1e400}`,
 		`{"model":"claude-haiku-4-5","x":-0.0e-0}`,
 		`{"model":"claude-haiku-4-5","x":01}`,

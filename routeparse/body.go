@@ -53,18 +53,40 @@ const DefaultBodyLimit = 32 << 20
 //     "fallbacks", "context_window_fallbacks" and "content_policy_fallbacks"
 //     (null, or a list whose elements are model strings, {"model": "m", ...}
 //     objects, or {"m": ["f1", "f2"]} maps) add every model they name with
-//     Fallback set. "stream" (true, false or null) sets r.Stream; null
+//     Fallback set; the three lists are read inside {"model": ...} objects
+//     too, up to 4 levels deep (deeper is [ErrMalformedBody]). On Responses
+//     API routes, "tools" is read as well: tools[].model and
+//     tools[].svg.model (the image_generation tool's model) are recorded
+//     with Fallback set and Field "tools.model" / "tools.svg.model".
+//     "stream" (true, false or null) sets r.Stream; null
 //     leaves the route's default (Ollama streams unless "stream": false).
 //     "deployment_id" (a string, or null) is a second primary model: LiteLLM
 //     lets it replace "model", the way the pre-1.0 OpenAI SDK addressed
 //     Azure deployments.
 //   - "modelId" (Bedrock StartAsyncInvoke): one string.
+//   - On Gemini and Vertex routes whose path names the model
+//     (".../models/{m}:{verb}"): "model", "requests[].model",
+//     "requests[].request.model", "generateContentRequest.model",
+//     "batch.model" and "batch.inputConfig.requests.requests[].request.model"
+//     (proto names such as "generate_content_request" too) are optional, and
+//     each must name the path's model in one of Google's spellings of it
+//     ("models/{m}" on Gemini; "{pub}/{m}" and "publishers/{pub}/models/{m}"
+//     on Vertex), or ParseBody fails with [ErrAmbiguousModel]. They are not
+//     recorded: they name the path model, which is.
 //   - "requests" (Anthropic message batches): a non-empty list whose every
 //     element has "params": {"model": "..."}.
 //
 // Model strings must be non-empty, valid UTF-8, without control characters
 // and without unpaired surrogate escapes; encoding/json would silently turn
-// some of these into U+FFFD, so they are refused instead.
+// some of these into U+FFFD, so they are refused instead. Once decoded they
+// obey the rules of path models as well: no white space (ASCII or
+// Unicode), no '?', '#', '%' or '\', and no empty, "." or ".." part
+// between '/'s. A dispatcher that builds a URL from a name
+// (".../models/{m}:generateContent", "/model/{id}/invoke") or trims it
+// would otherwise call another model than the one authorized:
+// "gemini-2.5-flash/../gemini-2.5-pro" is gemini-2.5-pro in a URL.
+// Violations are [ErrMalformedBody], with the reason in the detail.
+// The same rules hold for the multipart "model" field.
 //
 // A Content-Type of multipart/* or application/x-www-form-urlencoded on a
 // JSON route is refused ([ErrMalformedBody]) since some gateways then parse
@@ -88,8 +110,9 @@ const DefaultBodyLimit = 32 << 20
 // it fails with [ErrNoModel]; fallbacks alone are not enough, since a
 // gateway would then pick a default the caller never named.
 //
-// On error, r is left as it was before the call (no model from the body is
-// kept, Stream is restored), and the caller must deny the request. Errors
+// On success [Route.BodyParsed] reports true. On error, r is left as it
+// was before the call (no model from the body is kept, Stream is
+// restored, BodyParsed is false), and the caller must deny the request. Errors
 // are *[Error] values wrapping one of the package's sentinels.
 //
 // ParseBody does not modify body. Models it records do not alias body.
@@ -123,8 +146,10 @@ func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body [
 	if err != nil {
 		r.reset(mark)
 		r.Stream = stream
+		r.parsed = false
 		return err
 	}
+	r.parsed = true
 	return nil
 }
 
@@ -216,7 +241,17 @@ func parseJSONBody(r *Route, contentType string, b []byte) error {
 	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		return &Error{Shape: shapeJSONBody, Detail: "byte-order mark before the JSON object", Err: ErrMalformedBody}
 	}
-	x := extractor{s: jsonScanner{b: b}, shape: r.shape, stream: -1}
+	x := extractor{s: jsonScanner{b: b}, shape: r.shape, stream: -1, tools: r.Operation == OpResponses}
+	var want [256]byte
+	if r.shape == shapeGoogle {
+		x.provider, x.pub = r.Provider, r.pub
+		for _, m := range r.Models() {
+			if m.Source == SourcePath {
+				x.want = string(m.AppendName(want[:0]))
+				break
+			}
+		}
+	}
 	s := &x.s
 	i := s.ws(0)
 	switch s.at(i) {
@@ -254,6 +289,87 @@ func parseJSONBody(r *Route, contentType string, b []byte) error {
 	return nil
 }
 
+// Members of a Responses API tool, and of its "svg" settings, that name
+// models.
+var (
+	toolKeys = [...]string{"model", "svg"}
+)
+
+// toolsMember handles the Responses API "tools" list at b[i]: the
+// image_generation tool's "model" (openai-go/v3 responses
+// ToolImageGenerationParam.Model) and "svg.model"
+// (ToolImageGenerationSvgParam.Model) name models the upstream runs for
+// the request. They are recorded as secondary models (Fallback set,
+// Field "tools.model" / "tools.svg.model"). Other tools name none.
+func (x *extractor) toolsMember(i int) int {
+	s := &x.s
+	switch s.at(i) {
+	case 'n':
+		return s.literal(i)
+	case '[':
+	default:
+		if s.value(i, 1) < 0 {
+			return -1
+		}
+		x.malformed(fmt.Sprintf("\"tools\" is %s, not a list", typeName(s.at(i))))
+		return -1
+	}
+	it := s.array(i)
+	for it.next() {
+		if c := s.at(it.pos); c != '{' {
+			if s.value(it.pos, 2) < 0 {
+				return -1
+			}
+			x.malformed(fmt.Sprintf("an element of \"tools\" is %s, not an object", typeName(c)))
+			return -1
+		}
+		if it.pos = x.toolObject(it.pos, 2, toolKeys[:], fieldToolModel); it.pos < 0 {
+			return -1
+		}
+	}
+	return it.pos
+}
+
+// toolObject reads the object at b[i] (depth levels below the top): its
+// "model" string (null: none) is a secondary model with the given field;
+// with "svg" among names, the "svg" object is read the same way.
+func (x *extractor) toolObject(i, depth int, names []string, field string) int {
+	s := &x.s
+	var seen uint32
+	it := s.object(i)
+	for it.next() {
+		idx, exact := x.lookup(it.key(), it.keyEsc, names)
+		if idx < 0 {
+			it.pos = s.value(it.pos, depth+1)
+			continue
+		}
+		if !x.member(idx, exact, &seen, names[idx], it.key(), true) {
+			return -1
+		}
+		c := s.at(it.pos)
+		switch {
+		case c == 'n':
+			it.pos = s.literal(it.pos)
+		case idx == 0 && c == '"':
+			it.pos = x.str(it.pos, field, true, false)
+		case idx == 0:
+			return x.notString(it.pos, depth+1, fmt.Sprintf("%q", field))
+		case c == '{':
+			it.pos = x.toolObject(it.pos, depth+1, toolKeys[:1], fieldToolSVGModel)
+		default:
+			if s.value(it.pos, depth+1) < 0 {
+				return -1
+			}
+			x.malformed(fmt.Sprintf("\"svg\" of a tool is %s, not an object", typeName(c)))
+			return -1
+		}
+		if it.pos < 0 {
+			return -1
+		}
+	}
+	return it.pos
+}
+
 // mediaType returns the lower-cased media type of a Content-Type value.
 func mediaType(ct string) string {
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
@@ -276,10 +392,12 @@ const (
 	keyContentPolicyFallbacks
 	keyStream
 	keyDeploymentID
+	keyTools // Responses API only
 )
 
 var (
 	modelShapeKeys   = [...]string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream", "deployment_id"}
+	responsesKeys    = [...]string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream", "deployment_id", "tools"}
 	modelIDShapeKeys = [...]string{"modelId"}
 	requestsKeys     = [...]string{"requests"}
 	paramsKeys       = [...]string{"params"}
@@ -295,6 +413,8 @@ const (
 	fieldCWFallbacks  = "context_window_fallbacks"
 	fieldCPFallbacks  = "content_policy_fallbacks"
 	fieldDeploymentID = "deployment_id"
+	fieldToolModel    = "tools.model"
+	fieldToolSVGModel = "tools.svg.model"
 )
 
 // Error shapes of body errors (see [Error]): "body" for the request as a
@@ -318,14 +438,20 @@ const maxKeyRawForLookup = 512
 // extractor's error paths pass its fields to fmt, and escape analysis does
 // not tell one field from another.
 type extractor struct {
-	s      jsonScanner
-	shape  bodyShape
-	stream int8 // -1: no "stream" member or null; 0: false; 1: true
-	n      int  // models found: buf[:min(n, len(buf))], then more
-	buf    [8]Model
-	more   []Model
-	err    error
-	keyBuf [128]byte
+	s     jsonScanner
+	shape bodyShape
+	tools bool // read Responses API tools[].model
+	// shapeGoogle: the path model body models must name, its provider and
+	// Vertex publisher.
+	want     string
+	provider Provider
+	pub      string
+	stream   int8 // -1: no "stream" member or null; 0: false; 1: true
+	n        int  // models found: buf[:min(n, len(buf))], then more
+	buf      [8]Model
+	more     []Model
+	err      error
+	keyBuf   [128]byte
 }
 
 func (x *extractor) add(m Model) {
@@ -339,10 +465,6 @@ func (x *extractor) add(m Model) {
 
 func (x *extractor) malformed(detail string) error {
 	return x.fail(ErrMalformedBody, detail)
-}
-
-func (x *extractor) ambiguous(detail string) error {
-	return x.fail(ErrAmbiguousModel, detail)
 }
 
 // fail records the first error.
@@ -446,11 +568,15 @@ func (x *extractor) member(idx int, exact bool, seen *uint32, name string, key [
 func (x *extractor) topLevel(i int) int {
 	s := &x.s
 	var names []string
-	switch x.shape {
-	case shapeModelID:
+	switch {
+	case x.shape == shapeGoogle:
+		return x.gobject(i, 0, googleBody)
+	case x.shape == shapeModelID:
 		names = modelIDShapeKeys[:]
-	case shapeBatchRequests:
+	case x.shape == shapeBatchRequests:
 		names = requestsKeys[:]
+	case x.tools:
+		names = responsesKeys[:]
 	default:
 		names = modelShapeKeys[:]
 	}
@@ -476,13 +602,15 @@ func (x *extractor) topLevel(i int) int {
 			case keyModel:
 				it.pos = x.model(it.pos)
 			case keyFallbacks:
-				it.pos = x.fallbacks(it.pos, fieldFallbacks)
+				it.pos = x.fallbacks(it.pos, fieldFallbacks, 0)
 			case keyContextWindowFallbacks:
-				it.pos = x.fallbacks(it.pos, fieldCWFallbacks)
+				it.pos = x.fallbacks(it.pos, fieldCWFallbacks, 0)
 			case keyContentPolicyFallbacks:
-				it.pos = x.fallbacks(it.pos, fieldCPFallbacks)
+				it.pos = x.fallbacks(it.pos, fieldCPFallbacks, 0)
 			case keyStream:
 				it.pos = x.streamMember(it.pos)
+			case keyTools:
+				it.pos = x.toolsMember(it.pos)
 			case keyDeploymentID:
 				// LiteLLM's completion() keeps the Azure compatibility of
 				// the pre-1.0 OpenAI SDK: a "deployment_id" replaces the
@@ -587,10 +715,13 @@ func (x *extractor) addName(raw []byte, esc bool, field string, fallback, split 
 	if !esc {
 		name := string(raw)
 		if err := checkPlainName(name); err != nil {
-			return x.malformed(fmt.Sprintf("model name in %q: %v", field, err))
+			return x.badName(field, err)
 		}
 		if split && strings.IndexByte(name, ',') >= 0 {
 			return x.addParts(name, field, fallback)
+		}
+		if err := checkModelName(name); err != nil {
+			return x.badName(field, err)
 		}
 		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: name, esc: escNone})
 		return nil
@@ -599,7 +730,7 @@ func (x *extractor) addName(raw []byte, esc bool, field string, fallback, split 
 	var buf [256]byte
 	dec, err := unescapeJSON(buf[:0], rawStr, true)
 	if err != nil {
-		return x.malformed(fmt.Sprintf("model name in %q: %v", field, err))
+		return x.badName(field, err)
 	}
 	if len(dec) == 0 {
 		return x.malformed(fmt.Sprintf("empty model name in %q", field))
@@ -607,16 +738,30 @@ func (x *extractor) addName(raw []byte, esc bool, field string, fallback, split 
 	if split && bytes.IndexByte(dec, ',') >= 0 {
 		return x.addParts(string(dec), field, fallback)
 	}
+	if err := checkModelName(string(dec)); err != nil {
+		return x.badName(field, err)
+	}
 	x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: rawStr, esc: escJSON})
 	return nil
 }
 
-// addParts records each comma-separated part of name.
+// badName reports a model name refused by checkModelName or the JSON
+// string rules, naming the reason.
+func (x *extractor) badName(field string, err error) error {
+	return x.malformed(fmt.Sprintf("model name in %q contains %v", field, err))
+}
+
+// addParts records each comma-separated part of name, trimmed of white
+// space (the way LiteLLM's proxy splits "a, b"); each part is then held to
+// the model name rules.
 func (x *extractor) addParts(name, field string, fallback bool) error {
 	for part := range strings.SplitSeq(name, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			return x.malformed(fmt.Sprintf("empty name in comma-separated %q", field))
+		}
+		if err := checkModelName(part); err != nil {
+			return x.badName(field, err)
 		}
 		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: part, esc: escNone})
 	}
@@ -647,19 +792,28 @@ func (x *extractor) streamMember(i int) int {
 	return -1
 }
 
-// fallbacks handles a fallbacks list at b[i]. LiteLLM accepts, per
-// element: a model name; a completion-arguments object whose "model" names
-// the fallback; or a map from a model to the list of its fallbacks
-// ([{"gpt-4": ["gpt-3.5-turbo"]}], the router's context-window and
-// content-policy form). Every name in any of them is recorded.
-func (x *extractor) fallbacks(i int, field string) int {
+// maxFallbackNesting bounds how deep fallback lists may nest inside
+// fallback objects ({"model": "b", "fallbacks": [...]}); deeper nesting is
+// refused rather than ignored.
+const maxFallbackNesting = 4
+
+// fallbacks handles a fallbacks list at b[i], nested level fallback
+// objects below the top level. LiteLLM accepts, per element: a model name;
+// a completion-arguments object whose "model" names the fallback (and
+// whose own "fallbacks", "context_window_fallbacks" and
+// "content_policy_fallbacks" are fallbacks too: the call they describe
+// may fall back in turn); or a map from a model to the list of its
+// fallbacks ([{"gpt-4": ["gpt-3.5-turbo"]}], the router's context-window
+// and content-policy form). Every name in any of them is recorded.
+func (x *extractor) fallbacks(i int, field string, level int) int {
 	s := &x.s
+	depth := 1 + 2*level // JSON depth of the list
 	switch s.at(i) {
 	case 'n':
 		return s.literal(i)
 	case '[':
 	default:
-		if s.value(i, 1) < 0 {
+		if s.value(i, depth) < 0 {
 			return -1
 		}
 		x.malformed(fmt.Sprintf("%q is %s, not a list", field, typeName(s.at(i))))
@@ -671,9 +825,9 @@ func (x *extractor) fallbacks(i int, field string) int {
 		case '"':
 			it.pos = x.str(it.pos, field, true, false)
 		case '{':
-			it.pos = x.fallbackObject(it.pos, field)
+			it.pos = x.fallbackObject(it.pos, field, level)
 		default:
-			if s.value(it.pos, 2) < 0 {
+			if s.value(it.pos, depth+1) < 0 {
 				return -1
 			}
 			x.malformed(fmt.Sprintf("an element of %q is %s, not a model or an object", field, typeName(s.at(it.pos))))
@@ -686,35 +840,56 @@ func (x *extractor) fallbacks(i int, field string) int {
 	return it.pos
 }
 
+// Members of a fallback object that name models.
+var fallbackObjectKeys = [...]string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks"}
+
+var fallbackFields = [...]string{"", fieldFallbacks, fieldCWFallbacks, fieldCPFallbacks}
+
 // fallbackObject handles one object element of a fallbacks list at b[i].
-// With a "model" member it is a set of completion arguments and only
-// "model" names a model; without one, every key is a model and every value
-// a list of its fallbacks.
-func (x *extractor) fallbackObject(i int, field string) int {
+// With a "model" member it is a set of completion arguments: "model" and
+// the three fallback lists name models. Without one, every key is a model
+// and every value a list of its fallbacks.
+func (x *extractor) fallbackObject(i int, field string, level int) int {
 	s := &x.s
+	depth := 2 + 2*level // JSON depth of the object
 	var seen uint32
-	modelAt := -1
+	var at [len(fallbackObjectKeys)]int
+	for k := range at {
+		at[k] = -1
+	}
 	it := s.object(i)
 	for it.next() {
-		idx, exact := x.lookup(it.key(), it.keyEsc, modelKeys[:])
-		if idx == 0 {
-			if !x.member(0, exact, &seen, fieldModel, it.key(), true) {
+		idx, exact := x.lookup(it.key(), it.keyEsc, fallbackObjectKeys[:])
+		if idx >= 0 {
+			if !x.member(idx, exact, &seen, fallbackObjectKeys[idx], it.key(), true) {
 				return -1
 			}
-			modelAt = it.pos
+			at[idx] = it.pos
 		}
-		it.pos = s.value(it.pos, 3)
+		it.pos = s.value(it.pos, depth+1)
 	}
 	end := it.pos
 	if end < 0 {
 		return -1
 	}
-	if modelAt >= 0 {
+	if modelAt := at[0]; modelAt >= 0 {
 		if s.at(modelAt) != '"' {
-			return x.notString(modelAt, 3, fmt.Sprintf("\"model\" in %q", field))
+			return x.notString(modelAt, depth+1, fmt.Sprintf("\"model\" in %q", field))
 		}
 		if x.str(modelAt, field, true, false) < 0 {
 			return -1
+		}
+		for k := 1; k < len(at); k++ {
+			if at[k] < 0 {
+				continue
+			}
+			if level+1 >= maxFallbackNesting {
+				x.malformed(fmt.Sprintf("fallbacks nested more than %d levels deep in %q", maxFallbackNesting, field))
+				return -1
+			}
+			if x.fallbacks(at[k], fallbackFields[k], level+1) < 0 {
+				return -1
+			}
 		}
 		return end
 	}
@@ -724,7 +899,7 @@ func (x *extractor) fallbackObject(i int, field string) int {
 			return -1
 		}
 		if s.at(it.pos) != '[' {
-			if s.value(it.pos, 3) < 0 {
+			if s.value(it.pos, depth+1) < 0 {
 				return -1
 			}
 			x.malformed(fmt.Sprintf("fallbacks of a model in %q are %s, not a list", field, typeName(s.at(it.pos))))
@@ -733,7 +908,7 @@ func (x *extractor) fallbackObject(i int, field string) int {
 		ai := s.array(it.pos)
 		for ai.next() {
 			if s.at(ai.pos) != '"' {
-				return x.notString(ai.pos, 4, fmt.Sprintf("a fallback in %q", field))
+				return x.notString(ai.pos, depth+2, fmt.Sprintf("a fallback in %q", field))
 			}
 			if ai.pos = x.str(ai.pos, field, true, false); ai.pos < 0 {
 				return -1

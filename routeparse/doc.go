@@ -12,7 +12,8 @@
 // [Parser.ParseRequest] reads the request line (method, escaped path, raw
 // query) and returns a [Route] or an [*Error]. When [Route.Body] is not
 // [BodyNone], the body names models too and [Parser.ParseBody] must run
-// before the route is authorized. The package does not decide whether a
+// before the route is authorized; [Route.BodyParsed] tells an authorizer
+// whether it did. The package does not decide whether a
 // model is allowed, does not resolve model IDs to deployments and does not
 // read credentials.
 //
@@ -101,7 +102,7 @@
 // Gemini API (google.golang.org/genai, Gemini backend), provider [Gemini];
 // {v} is v1beta, v1 or v1alpha; the verb follows the last ':' (or "%3A"):
 //
-//	POST /{v}/models/{M}:{verb}, /{v}/tunedModels/{M}:{verb}   (M "tunedModels/{m}")
+//	POST /{v}/models/{M}:{verb}, /{v}/tunedModels/{M}:{verb}   (M "tunedModels/{m}"; + B, must agree)
 //	     verbs: generateContent, streamGenerateContent (stream), countTokens, computeTokens,
 //	     embedContent, batchEmbedContents, asyncBatchEmbedContent, predict, predictLongRunning,
 //	     fetchPredictOperation, rawPredict, streamRawPredict, serverStreamingPredict,
@@ -116,7 +117,7 @@
 // Vertex AI (genai Vertex backend, anthropic-sdk-go vertex), provider
 // [Vertex]; {v} is v1 or v1beta1; {loc} is projects/{p}/locations/{l}:
 //
-//	POST /{v}/{loc}/publishers/{pub}/models/{M}:{verb}   (verbs as above)
+//	POST /{v}/{loc}/publishers/{pub}/models/{M}:{verb}   (verbs as above; + B, must agree)
 //	POST /{v}/publishers/{pub}/models/{M}:{verb}         (express mode)
 //	     M is the model ID for publishers google and anthropic, "{pub}/{model}" otherwise
 //	POST /{v}/{loc}/publishers/anthropic/models/count-tokens:rawPredict   B "model"
@@ -173,6 +174,20 @@
 // /api/embed, /api/embeddings, /api/show, B "model"; GET /api/tags,
 // /api/ps, /api/version free. Health: GET|HEAD /health, /healthz free
 // (unprefixed only).
+//
+// Body models on path-model routes: on Gemini and Vertex publisher model
+// routes (POST .../models/{M}:{verb}) the body is read too
+// ([Route.Body] is [BodyJSON]): a body that names a model ("model",
+// "requests[].model", "generateContentRequest.model", inlined batch
+// requests) must name M, in one of Google's spellings of it, because the
+// API requires the match but a dispatcher may serve the body's; see
+// [Parser.ParseBody]. Bedrock runtime routes and Vertex endpoints/{id}
+// routes stay [BodyNone]: an InvokeModel body is the model provider's own
+// payload, which the runtime hands to the model named in the path (the
+// Anthropic Messages body anthropic-sdk-go's bedrock option sends has its
+// "model" removed), and an endpoint serves whatever is deployed on it;
+// neither lets the body choose the model. Azure deployment routes read an
+// optional body "model", which must equal the deployment.
 //
 // Query: "model" is read on every route as an additional model (some
 // gateways let it override the body); on Azure routes "deployment" too.

@@ -14,9 +14,12 @@ import "strings"
 // the query string, headers or body, which may carry credentials.
 type Error struct {
 	// Shape names the grammar rule that failed: "path" for the canonical
-	// form of the request line, "query" for the query string, or a route
+	// form of the request line, "query" for the query string, a route
 	// family ("bedrock", "bedrock-async", "gemini", "vertex", "azure",
-	// "openai", "anthropic", "cohere", "ollama", "prefix").
+	// "openai", "anthropic", "cohere", "ollama", "prefix"), or, for
+	// [Parser.ParseBody], "body" (the request as a whole: size, agreement
+	// between sources, a missing model), "json-body", "multipart-body" or
+	// "content-encoding".
 	Shape string
 	// Detail says what was wrong, quoting the offending text.
 	Detail string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -35,13 +36,20 @@ func topLevelKeys(t *testing.T, data []byte) ([]string, bool) {
 	return keys, true
 }
 
-// plainName reports whether s is a name ParseBody must accept as one model.
+// plainName reports whether s is a name ParseBody must accept as one model:
+// valid UTF-8 without commas, control characters, white space, '?', '#',
+// '%' or '\\', and no empty, "." or ".." part between '/'s.
 func plainName(s string) bool {
-	if s == "" || !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) || strings.ContainsRune(s, ',') {
+	if s == "" || !utf8.ValidString(s) || strings.ContainsAny(s, ",?#%\\") {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r) {
+			return false
+		}
+	}
+	for _, part := range strings.Split(s, "/") {
+		if part == "" || part == "." || part == ".." {
 			return false
 		}
 	}
@@ -68,6 +76,10 @@ func FuzzJSONModel(f *testing.F) {
 		`{"model":"a","x":[[[[[[]]]]]]}`,
 		" {\"model\" : \"a\\/b\" } ",
 		`{"\u017ftream":true,"model":"a"}`,
+		`{"model":"a/../b"}`,
+		`{"model":" a"}`,
+		`{"model":"a?"}`,
+		`{"model":"a","fallbacks":[{"model":"a","fallbacks":["b"]}]}`,
 	} {
 		f.Add([]byte(seed))
 	}

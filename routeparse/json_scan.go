@@ -60,7 +60,7 @@ func (s *jsonScanner) ws(i int) int {
 // bytes.IndexByte, which is vectorised: the next quote bounds the candidate
 // contents, the next backslash inside them is where an escape must be
 // validated, and the plain run in between is checked for control
-// characters 32 bytes at a time (ctlIndex).
+// characters 64 bytes at a time (ctlIndex).
 func (s *jsonScanner) str(i int) (end int, esc bool) {
 	b := s.b
 	i++
@@ -127,10 +127,50 @@ func (s *jsonScanner) str(i int) (end int, esc bool) {
 }
 
 // ctlIndex returns the index of the first byte below 0x20 in p, or -1.
-// Blocks of 32 bytes, then words of 8, are tested with the "has a byte less
-// than n" word test (see stopBits); only a word that fails is looked at
-// byte by byte.
+//
+// Text is mostly ASCII, so blocks of 64 bytes are first tested with a
+// cheaper word test that is exact for ASCII and may only raise false
+// alarms on bytes >= 0xA0: subtracting 0x20 from every byte sets bit 7 of
+// the lowest byte below 0x20 (borrows only flow upwards from it) and of
+// any byte >= 0xA0, never of a byte in 0x20-0x9F. So a block whose
+// differences, ORed together, have no bit 7 set holds no control
+// character. A block that fails the test is either non-ASCII text or holds
+// a control character: the next 512 bytes then go through the exact test
+// (ctlIndexExact), so non-ASCII text costs one wasted block per 512 bytes.
 func ctlIndex(p []byte) int {
+	const c = 0x20 * lsb8
+	i := 0
+	for i+64 <= len(p) {
+		w := (*[64]byte)(p[i : i+64])
+		x0 := binary.LittleEndian.Uint64(w[0:])
+		x1 := binary.LittleEndian.Uint64(w[8:])
+		x2 := binary.LittleEndian.Uint64(w[16:])
+		x3 := binary.LittleEndian.Uint64(w[24:])
+		x4 := binary.LittleEndian.Uint64(w[32:])
+		x5 := binary.LittleEndian.Uint64(w[40:])
+		x6 := binary.LittleEndian.Uint64(w[48:])
+		x7 := binary.LittleEndian.Uint64(w[56:])
+		if ((x0-c)|(x1-c)|(x2-c)|(x3-c)|(x4-c)|(x5-c)|(x6-c)|(x7-c))&msb8 == 0 {
+			i += 64
+			continue
+		}
+		end := min(i+512, len(p))
+		if j := ctlIndexExact(p[i:end]); j >= 0 {
+			return i + j
+		}
+		i = end
+	}
+	if j := ctlIndexExact(p[i:]); j >= 0 {
+		return i + j
+	}
+	return -1
+}
+
+// ctlIndexExact is ctlIndex with the exact word test only: blocks of 32
+// bytes, then words of 8, are tested with the "has a byte less than n"
+// word test (see stopBits), whose lowest hit is exact whatever the bytes
+// above 0x7F; only a word that fails is looked at byte by byte.
+func ctlIndexExact(p []byte) int {
 	i := 0
 	for i+32 <= len(p) {
 		w := (*[32]byte)(p[i : i+32])
@@ -166,9 +206,6 @@ func ctlIndex(p []byte) int {
 	}
 	return -1
 }
-
-// isStop reports whether c ends a run of plain string bytes.
-func isStop(c byte) bool { return c < 0x20 || c == '"' || c == '\\' }
 
 // isSimpleEscape reports whether \c is a one-character JSON escape.
 func isSimpleEscape(c byte) bool {

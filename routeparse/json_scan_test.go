@@ -47,6 +47,31 @@ func TestScanStringEveryOffset(t *testing.T) {
 	}
 }
 
+// Long strings are checked for control characters 64 bytes at a time, with
+// a cheaper test for ASCII text and an exact one for stretches of
+// non-ASCII text: a control character must be found at every offset of a
+// long string, whatever text precedes it.
+func TestScanStringLongSpansEveryOffset(t *testing.T) {
+	texts := map[string]string{
+		"ascii":           strings.Repeat("abcdefghij", 120),
+		"utf8":            strings.Repeat("é日本ü", 120),
+		"ascii-then-utf8": strings.Repeat("abcdefghij", 60) + strings.Repeat("éü日", 60),
+		"utf8-then-ascii": strings.Repeat("éü日", 60) + strings.Repeat("abcdefghij", 60),
+		"high-bytes":      strings.Repeat("\xa0\xff\x9f\x80 ", 200),
+		"sparse-utf8":     strings.Repeat("abcdefghijéklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVW", 20),
+	}
+	for name, text := range texts {
+		t.Run(name, func(t *testing.T) {
+			agreesWithEncodingJSON(t, `{"model":"m","x":"`+text+`"}`)
+			for _, ins := range []string{"\x00", "\x1f", "\n", "\x7f", "\\n", "\""} {
+				for off := 0; off <= len(text); off += 13 {
+					agreesWithEncodingJSON(t, `{"model":"m","x":"`+text[:off]+ins+text[off:]+`"}`)
+				}
+			}
+		})
+	}
+}
+
 func TestScanStringEscapeRuns(t *testing.T) {
 	for _, run := range []string{`\\`, `\\\\`, `\\\"`, `\"\"`, `\n\n\"`, `\u00e9\u00e8`, `\\\`} {
 		for k := 1; k <= 70; k += 3 {
@@ -104,4 +129,24 @@ func TestScanDepthBoundary(t *testing.T) {
 			require.Equal(t, valid, err == nil, "%s levels=%d: %v", open, levels, err)
 		}
 	}
+}
+
+// FuzzScanLongString: strings long enough for the block tests, built from
+// the fuzzer's bytes around a long filler, are accepted exactly when
+// encoding/json accepts them.
+func FuzzScanLongString(f *testing.F) {
+	for _, s := range []string{"a", "\x01", "\u00e9", "\\n", "\\\"", "\xff", "\x7f\x1f", "\\u12"} {
+		f.Add(s, uint16(70), "b")
+	}
+	f.Fuzz(func(t *testing.T, head string, n uint16, tail string) {
+		filler := strings.Repeat("abcdefgh\u00e9", int(n%200))
+		text := head + filler + tail + filler[:len(filler)/2] + head
+		body := `{"model":"m","x":"` + text + `"}`
+		_, err := parseBody(t, chat(body))
+		if json.Valid([]byte(body)) {
+			require.NoError(t, err, "%q", body)
+		} else {
+			require.ErrorIs(t, err, routeparse.ErrMalformedBody, "%q", body)
+		}
+	})
 }

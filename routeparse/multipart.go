@@ -96,8 +96,8 @@ func parseMultipartBody(r *Route, contentType string, b []byte) error {
 			return formErr(ErrMalformedBody, "empty \"model\" form field")
 		}
 		v := string(value)
-		if err := checkPlainName(v); err != nil {
-			return formErr(ErrMalformedBody, fmt.Sprintf("\"model\" form field: %v", err))
+		if err := checkModelName(v); err != nil {
+			return formErr(ErrMalformedBody, fmt.Sprintf("\"model\" form field contains %v", err))
 		}
 		r.addModel(Model{Source: SourceForm, Field: fieldModel, raw: v, esc: escNone})
 	}

@@ -115,6 +115,11 @@ func matchGoogleModel(r *Route, mb methods, shape string, t []string, rest strin
 				return false, methodErr(shape, mb, rest)
 			}
 			r.apply(sp)
+			// The body may name the model again (embedContent "model",
+			// batchEmbedContents "requests[].model", countTokens
+			// "generateContentRequest.model", ...); ParseBody requires
+			// every such name to be the path's (body_google.go).
+			r.Body, r.shape = BodyJSON, shapeGoogle
 			end := off + len(t[0]) + 1 + len(name)
 			return true, r.addPathModel(shape, "model", rest[start:end], qual, false)
 		}
@@ -231,6 +236,7 @@ func matchVertex(r *Route, mb methods, s []string, rest string) (bool, error) {
 			}
 		}
 		off += len(t[0]) + len(t[1]) + 2
+		r.pub = pub
 		ok, err := matchGoogleModel(r, mb, "vertex", t[2:], rest, off, qual)
 		if ok && pub == "anthropic" && r.Operation != OpListModels && r.Operation != OpGetModel {
 			// anthropic-sdk-go's vertex option sends Anthropic Messages

@@ -191,7 +191,12 @@ type Model struct {
 	// ("modelId", "deployment", "model", "fallbacks", ...). Always a constant.
 	Field string
 	// Fallback is true for models named as fallbacks or other secondary
-	// targets of the same request; they are authorized like the primary one.
+	// targets of the same request; they are authorized like the primary
+	// one but take no part in the agreement check between sources (see
+	// [Parser.ParseBody]) and cannot satisfy a route's need for a model.
+	// Besides the three fallback lists, secondary models are those of
+	// Responses API tools (Field "tools.model", "tools.svg.model": the
+	// image_generation tool runs the model it names).
 	Fallback bool
 
 	raw string
@@ -231,9 +236,14 @@ type Route struct {
 
 	shape     bodyShape // which members ParseBody extracts
 	needModel bool      // the route must end up naming at least one model
-	n         uint8
-	inline    [4]Model
-	extra     []Model
+	parsed    bool      // ParseBody succeeded on this route
+	// pub is the Vertex publisher of a publisher model route (a substring
+	// of the path); body models of that route are compared with the path
+	// model in the publisher's spellings.
+	pub    string
+	n      uint8
+	inline [4]Model
+	extra  []Model
 }
 
 // ResponseDialect is the provider whose error shape the client expects:
@@ -245,6 +255,15 @@ func (r *Route) ResponseDialect() Provider {
 	return r.Provider
 }
 
+// BodyParsed reports whether the route's models are complete: true when
+// Body is [BodyNone] (the request line names every model) or after
+// [Parser.ParseBody] succeeded on this Route, false otherwise. An
+// authorizer should refuse a route for which it is false instead of
+// authorizing the models of the request line alone.
+func (r *Route) BodyParsed() bool {
+	return r.Body == BodyNone || r.parsed
+}
+
 // bodyShape tells the body extractor which members name models.
 type bodyShape uint8
 
@@ -253,6 +272,7 @@ const (
 	shapeModel                   // top-level "model" (+ fallbacks, + "stream")
 	shapeModelID                 // Bedrock StartAsyncInvoke: top-level "modelId"
 	shapeBatchRequests           // Anthropic message batches: requests[].params.model
+	shapeGoogle                  // Gemini/Vertex model-path routes: body models must agree with the path
 )
 
 // Models returns every model the request names: after ParseRequest those in

@@ -1,0 +1,72 @@
+package routeparse
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Reasons a decoded body or form model name is refused.
+const (
+	errNameSpace    jsonStringError = "white space"
+	errNameReserved jsonStringError = "a '?', '#', '%' or '\\'"
+	errNameDotPart  jsonStringError = "an empty, \".\" or \"..\" '/'-separated part"
+)
+
+// checkModelName holds a decoded model name from a body or a form field to
+// the rules a path model obeys, so that a name cannot change meaning once a
+// dispatcher builds a URL from it ("/model/{id}/invoke",
+// ".../models/{m}:generateContent") or trims it:
+//
+//   - valid UTF-8, no control character (C0, DEL, C1);
+//   - no white space, ASCII or Unicode: " gpt-4o" is another string to
+//     the policy and the same model to a dispatcher that trims;
+//   - no '?', '#' (a query or fragment once in a URL), '%' (an escape a
+//     URL builder may or may not decode again) or '\' (a path separator
+//     to some servers);
+//   - no empty, "." or ".." part between '/'s: "a/../b" is b in a URL.
+//
+// Everything else is allowed: ':', '@', '/', '.', '+', ',', '=', non-ASCII
+// letters ("bedrock/arn:aws:bedrock:...:application-inference-profile/x",
+// "ft:gpt-4o-mini:org:custom:id", "@cf/meta/llama", "accounts/a/models/x").
+func checkModelName(name string) error {
+	partLen, partDots := 0, 0
+	for i := 0; i < len(name); {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			r, n := utf8.DecodeRuneInString(name[i:])
+			switch {
+			case r == utf8.RuneError && n == 1:
+				return errBadUTF8
+			case unicode.IsControl(r):
+				return errControlChar
+			case unicode.IsSpace(r):
+				return errNameSpace
+			}
+			i += n
+			partLen++
+			continue
+		}
+		i++
+		switch {
+		case c < 0x20 || c == 0x7f:
+			return errControlChar
+		case c == ' ':
+			return errNameSpace
+		case c == '?' || c == '#' || c == '%' || c == '\\':
+			return errNameReserved
+		case c == '/':
+			if partLen == 0 || partLen == partDots && partDots <= 2 {
+				return errNameDotPart
+			}
+			partLen, partDots = 0, 0
+			continue
+		case c == '.':
+			partDots++
+		}
+		partLen++
+	}
+	if partLen == 0 || partLen == partDots && partDots <= 2 {
+		return errNameDotPart
+	}
+	return nil
+}
