@@ -130,8 +130,9 @@ func (c Checker) CheckNative(pr *Principal, provider routeparse.Provider, ids ..
 // [Grant.Model] (rewriting the body's model if it forwards the body).
 //
 // rt must be complete: when rt.Body is not [routeparse.BodyNone], the
-// body must have gone through [routeparse.Parser.ParseBody], or the
-// models it names are not checked. A route that names no model is
+// body must have gone through [routeparse.Parser.ParseBody] successfully;
+// a route whose body models were never extracted is refused with
+// [ErrRouteIncomplete], never decided on its request line alone. A route that names no model is
 // allowed only if it is model-free by design (routeparse marks it so);
 // otherwise it is [routeparse.ErrNoModel]. The returned Decision has its
 // Route field set to *rt.
@@ -156,6 +157,10 @@ func (c Checker) checkRoute(pr *Principal, rt *routeparse.Route) (Decision, erro
 	p, res, err := c.snapshot()
 	if err != nil {
 		return deniedDecision(pr, "", err), err
+	}
+	if !rt.BodyParsed() {
+		// Fail closed: the body may name models the request line does not.
+		return deniedDecision(pr, "", ErrRouteIncomplete), ErrRouteIncomplete
 	}
 	models := rt.Models()
 	if len(models) == 0 {

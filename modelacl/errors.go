@@ -40,6 +40,13 @@ var (
 	// principal before a model can be authorized.
 	ErrNoPrincipal = errors.New("modelacl: no principal")
 
+	// ErrRouteIncomplete: [Checker.CheckRoute] was given a route whose
+	// body must be read ([routeparse.Route.Body] is not BodyNone) but
+	// whose body models were never extracted by a successful
+	// [routeparse.Parser.ParseBody]. Deciding on the request line alone
+	// would miss every model the body names.
+	ErrRouteIncomplete = errors.New("modelacl: route body not parsed")
+
 	// ErrInvalidConfig: [Compile] rejected the configuration. Wrapped by
 	// every [*ConfigError] and by the errors [Allowlist.UnmarshalJSON]
 	// returns.

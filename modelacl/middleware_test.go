@@ -925,11 +925,29 @@ func TestChecker(t *testing.T) {
 		assert.Equal(t, routeparse.Bedrock, d.Route.Provider)
 		assert.Equal(t, routeparse.OpInvoke, d.Route.Operation)
 	})
+	t.Run("body never parsed", func(t *testing.T) {
+		var p routeparse.Parser
+		rt, err := p.ParseRequest("POST", "/v1/chat/completions", "", nil)
+		require.NoError(t, err)
+		d, err := c.CheckRoute(allowed, &rt) // ParseBody was never called
+		require.ErrorIs(t, err, modelacl.ErrRouteIncomplete)
+		assert.False(t, d.Allowed)
+	})
+	t.Run("body parse failed", func(t *testing.T) {
+		var p routeparse.Parser
+		rt, err := p.ParseRequest("POST", "/v1/chat/completions", "", nil)
+		require.NoError(t, err)
+		require.Error(t, p.ParseBody(&rt, "application/json", "", []byte(`{"model":"gpt-4o-mini","model":"claude-opus-4-7"}`), 0))
+		_, err = c.CheckRoute(allowed, &rt)
+		require.ErrorIs(t, err, modelacl.ErrRouteIncomplete)
+	})
 	t.Run("model-bearing route with no model", func(t *testing.T) {
 		var p routeparse.Parser
 		rt, err := p.ParseRequest("POST", "/v1/chat/completions", "", nil)
 		require.NoError(t, err)
-		_, err = c.CheckRoute(allowed, &rt) // ParseBody was never called
+		err = p.ParseBody(&rt, "application/json", "", []byte(`{"messages":[]}`), 0)
 		require.ErrorIs(t, err, routeparse.ErrNoModel)
+		_, err = c.CheckRoute(allowed, &rt)
+		require.Error(t, err)
 	})
 }

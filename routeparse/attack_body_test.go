@@ -33,6 +33,7 @@ func TestAttackBodyModelNameSpellings(t *testing.T) {
 		reserved = "'?', '#', '%' or '\\'"
 		dotPart  = "'/'-separated part"
 		control  = "control character"
+		format   = "invisible format character"
 	)
 	names := []struct {
 		name, model, reason string
@@ -58,6 +59,10 @@ func TestAttackBodyModelNameSpellings(t *testing.T) {
 		{"escaped-no-break-space", `claude-opus-4-7\u00a0`, space},
 		{"ideographic-space", "claude-opus-4-7\u3000", space},
 		{"line-separator", "claude-opus-4-7\u2028", space},
+		{"zero-width-space", "claude-opus\u200b-4-7", format},
+		{"escaped-zero-width-space", `claude-opus\u200b-4-7`, format},
+		{"byte-order-mark-inside", "\ufeffclaude-opus-4-7", format},
+		{"bidi-override", "claude-\u202eopus-4-7", format},
 		{"c1-control-nel", "claude-opus-4-7\u0085x", control},
 		{"escaped-del", `claude-opus-4-7\u007f`, control},
 	}

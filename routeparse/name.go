@@ -10,6 +10,7 @@ const (
 	errNameSpace    jsonStringError = "white space"
 	errNameReserved jsonStringError = "a '?', '#', '%' or '\\'"
 	errNameDotPart  jsonStringError = "an empty, \".\" or \"..\" '/'-separated part"
+	errNameFormat   jsonStringError = "an invisible format character"
 )
 
 // checkModelName holds a decoded model name from a body or a form field to
@@ -20,6 +21,8 @@ const (
 //   - valid UTF-8, no control character (C0, DEL, C1);
 //   - no white space, ASCII or Unicode: " gpt-4o" is another string to
 //     the policy and the same model to a dispatcher that trims;
+//   - no invisible format character (Unicode category Cf: zero-width
+//     spaces, U+FEFF, bidi controls);
 //   - no '?', '#' (a query or fragment once in a URL), '%' (an escape a
 //     URL builder may or may not decode again) or '\' (a path separator
 //     to some servers);
@@ -41,6 +44,11 @@ func checkModelName(name string) error {
 				return errControlChar
 			case unicode.IsSpace(r):
 				return errNameSpace
+			case unicode.Is(unicode.Cf, r):
+				// Format characters (U+200B zero width space, U+FEFF,
+				// bidi controls) are invisible: a name holding one looks
+				// like, and after a careless clean-up becomes, another.
+				return errNameFormat
 			}
 			i += n
 			partLen++
