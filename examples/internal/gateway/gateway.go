@@ -129,6 +129,7 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 			if err != nil {
 				return nil, fmt.Errorf("gateway: aws: %w", err)
 			}
+			d.resigned = true
 		}
 		d.proxies[f.name] = d.newProxy(f.name, target, transport)
 	}
@@ -164,9 +165,14 @@ type dispatcher struct {
 	keys    *keyStore
 	// maxBody bounds the body read when an alias is rewritten.
 	maxBody int64
+	// resigned is true when Bedrock requests are re-signed with SigV4.
+	resigned bool
 }
 
 type routeKey struct{}
+
+// bidiSuffix ends the path of Bedrock's InvokeModelWithBidirectionalStream.
+const bidiSuffix = "/invoke-with-bidirectional-stream"
 
 func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	dec, ok := modelacl.FromContext(r.Context())
@@ -181,6 +187,14 @@ func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := dec.Route
 	if route.Provider == routeparse.OpenAI && route.Operation == routeparse.OpListModels {
 		d.listModels(w, dec)
+		return
+	}
+	if route.Provider == routeparse.Bedrock && d.resigned && strings.HasSuffix(route.UpstreamPath, bidiSuffix) {
+		// Each request event of a bidirectional stream is signed in a
+		// chain seeded by the request's own signature; a re-signed
+		// request would carry events signed for the client's, so AWS
+		// refuses them. Say so instead of failing half-way.
+		writeError(w, http.StatusNotImplemented, "invoke-with-bidirectional-stream cannot be re-signed by this gateway")
 		return
 	}
 	name := upstreamName(&route)

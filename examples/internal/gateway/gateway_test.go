@@ -211,6 +211,21 @@ func TestRoutesReachTheirUpstream(t *testing.T) {
 // With aws configured, the gateway signs what it forwards to Bedrock with
 // its own credentials, after stripping the client's, and the signature
 // verifies over the bytes the upstream received.
+func TestBedrockBidirectionalStreamRefusedWhenResigning(t *testing.T) {
+	url, mocks := start(t, `
+keys: [{key: sk-a, models: ['*']}]
+aws: {region: us-east-1, access_key_id: AKIAGATEWAY000000001, secret_access_key: gateway-secret}
+`)
+	resp := post(t, url+"/bedrock/model/global.anthropic.claude-opus-4-7/invoke-with-bidirectional-stream", "sk-a", `{}`)
+	assert.Equal(t, http.StatusNotImplemented, resp.StatusCode)
+	assert.Empty(t, mocks["bedrock"].Requests(), "nothing may reach the upstream")
+
+	// The one-way stream on the same model is still forwarded.
+	resp = post(t, url+"/bedrock/model/global.anthropic.claude-opus-4-7/invoke-with-response-stream", "sk-a", `{}`)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Len(t, mocks["bedrock"].Requests(), 1)
+}
+
 func TestBedrockResigning(t *testing.T) {
 	url, mocks := start(t, `
 keys: [{key: sk-a, models: ['*']}]
