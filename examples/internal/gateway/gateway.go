@@ -197,6 +197,12 @@ func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotImplemented, "invoke-with-bidirectional-stream cannot be re-signed by this gateway")
 		return
 	}
+	if _, err := url.PathUnescape(route.UpstreamPath); err != nil {
+		// The parser accepted the path, so this should not happen; the
+		// proxy must never be asked to forward a path it cannot build.
+		writeError(w, http.StatusBadRequest, "path cannot be forwarded")
+		return
+	}
 	name := upstreamName(&route)
 	p := d.proxies[name]
 	if name == "" || p == nil {
@@ -244,13 +250,9 @@ func (d *dispatcher) newProxy(name string, target *url.URL, transport http.Round
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			route := pr.In.Context().Value(routeKey{}).(*routeparse.Route)
 			escaped := basePath + route.UpstreamPath
-			path, err := url.PathUnescape(escaped)
-			if err != nil {
-				// The parser accepted the path, so this cannot happen;
-				// forwarding a path we cannot represent is not an option.
-				path = "/"
-				escaped = "/"
-			}
+			// ServeHTTP checked that UpstreamPath unescapes, and basePath
+			// comes from a parsed URL, so the error cannot occur here.
+			path, _ := url.PathUnescape(escaped)
 			pr.Out.URL.Scheme = target.Scheme
 			pr.Out.URL.Host = target.Host
 			pr.Out.URL.Path = path
