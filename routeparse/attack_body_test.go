@@ -255,6 +255,37 @@ func TestAttackResponsesToolModels(t *testing.T) {
 	}
 }
 
+// LiteLLM's proxy builds a router from a client-supplied "user_config"
+// (the client's own model_list); the models it would call are named in a
+// shape no allowlist reads, so the member is refused whatever it holds.
+func TestAttackClientSuppliedUserConfig(t *testing.T) {
+	cases := []struct{ name, path, body string }{
+		{"chat-user-config-model-list", "/v1/chat/completions", `{"model":"gpt-4o-mini","user_config":{"model_list":[{"model_name":"gpt-4o-mini","litellm_params":{"model":"anthropic/claude-opus-4-7"}}]}}`},
+		{"chat-user-config-null", "/v1/chat/completions", `{"model":"gpt-4o-mini","user_config":null}`},
+		{"chat-user-config-before-model", "/chat/completions", `{"user_config":{},"model":"gpt-4o-mini"}`},
+		{"messages-user-config", "/v1/messages", `{"model":"claude-haiku-4-5","user_config":{"model_list":[]}}`},
+		{"responses-user-config", "/v1/responses", `{"model":"gpt-4o-mini","user_config":{}}`},
+		{"escaped-key", "/v1/chat/completions", `{"model":"gpt-4o-mini","user\u005fconfig":{}}`},
+		{"user-config-without-model", "/v1/chat/completions", `{"user_config":{"model_list":[]}}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := parseBody(t, bodyReq{path: tc.path, body: []byte(tc.body)})
+			refusedWith(t, err, routeparse.ErrAmbiguousModel, "user_config")
+			assert.Empty(t, r.Models())
+		})
+	}
+	t.Run("case-variant-key", func(t *testing.T) {
+		_, err := parseBody(t, bodyReq{path: "/v1/chat/completions", body: []byte(`{"model":"gpt-4o-mini","User_Config":{}}`)})
+		refusedWith(t, err, routeparse.ErrAmbiguousModel, "case variant")
+	})
+	t.Run("nested-user-config-is-data", func(t *testing.T) {
+		r, err := parseBody(t, bodyReq{path: "/v1/chat/completions", body: []byte(`{"model":"gpt-4o-mini","metadata":{"user_config":{}}}`)})
+		require.NoError(t, err)
+		assert.Equal(t, []modelView{bodyModel("gpt-4o-mini")}, view(r.Models()))
+	})
+}
+
 // BodyParsed tells an authorizer whether the route's models are complete.
 func TestBodyParsed(t *testing.T) {
 	var p routeparse.Parser

@@ -62,7 +62,9 @@ const DefaultBodyLimit = 32 << 20
 //     leaves the route's default (Ollama streams unless "stream": false).
 //     "deployment_id" (a string, or null) is a second primary model: LiteLLM
 //     lets it replace "model", the way the pre-1.0 OpenAI SDK addressed
-//     Azure deployments.
+//     Azure deployments. "user_config" (LiteLLM's client-supplied router
+//     configuration, a model list of the client's own) is refused with
+//     [ErrAmbiguousModel] whatever it holds.
 //   - "modelId" (Bedrock StartAsyncInvoke): one string.
 //   - On Gemini and Vertex routes whose path names the model
 //     (".../models/{m}:{verb}"): "model", "requests[].model",
@@ -392,12 +394,13 @@ const (
 	keyContentPolicyFallbacks
 	keyStream
 	keyDeploymentID
-	keyTools // Responses API only
+	keyUserConfig // refused: see topLevel
+	keyTools      // Responses API only
 )
 
 var (
-	modelShapeKeys   = [...]string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream", "deployment_id"}
-	responsesKeys    = [...]string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream", "deployment_id", "tools"}
+	modelShapeKeys   = [...]string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream", "deployment_id", "user_config"}
+	responsesKeys    = [...]string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream", "deployment_id", "user_config", "tools"}
 	modelIDShapeKeys = [...]string{"modelId"}
 	requestsKeys     = [...]string{"requests"}
 	paramsKeys       = [...]string{"params"}
@@ -611,6 +614,13 @@ func (x *extractor) topLevel(i int) int {
 				it.pos = x.streamMember(it.pos)
 			case keyTools:
 				it.pos = x.toolsMember(it.pos)
+			case keyUserConfig:
+				// LiteLLM's proxy builds a router from a client-supplied
+				// "user_config" (its own model_list), so the models it
+				// would call are named there in a shape no allowlist
+				// check reads. Refused, whatever it holds.
+				x.fail(ErrAmbiguousModel, `member "user_config" supplies its own model list; refused`)
+				return -1
 			case keyDeploymentID:
 				// LiteLLM's completion() keeps the Azure compatibility of
 				// the pre-1.0 OpenAI SDK: a "deployment_id" replaces the

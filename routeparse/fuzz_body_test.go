@@ -15,7 +15,7 @@ import (
 )
 
 // interpretedKeys are the top-level members ParseBody reads on a chat route.
-var interpretedKeys = []string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream", "deployment_id"}
+var interpretedKeys = []string{"model", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "stream", "deployment_id", "user_config"}
 
 // topLevelKeys lists the decoded top-level keys of a valid JSON object, in
 // order and with duplicates, using encoding/json's own tokenizer.
