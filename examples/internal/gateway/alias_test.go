@@ -21,7 +21,7 @@ import (
 	"github.com/modelgate/modelgate/routeparse"
 )
 
-// aliasConfig is the red-team scenario: the restricted key may call the
+// aliasConfig is the downgrade-alias scenario: the restricted key may call the
 // common models only, and maps the premium model's name to a cheap one.
 // The policy authorizes the alias's target; the upstream must be asked
 // for that target, not for the name the client sent.
