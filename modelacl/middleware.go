@@ -52,8 +52,11 @@ import (
 //     the next handler.
 //
 // Refusals are written in the client's dialect (OpenAI, Anthropic,
-// Bedrock, Google) so each official SDK reports a typed error; messages
-// quote the model and never a credential or an allowlist.
+// Bedrock, Google), the route's [routeparse.Route.ResponseDialect]: the
+// Anthropic Messages bodies that anthropic-sdk-go's bedrock and vertex
+// options send get Anthropic errors, OpenAI-compatible surfaces of other
+// providers get OpenAI's. Each official SDK so reports a typed error;
+// messages quote the model and never a credential or an allowlist.
 //
 // # What it trusts
 //
@@ -221,7 +224,7 @@ func (h *handler) refuse(w http.ResponseWriter, r *http.Request, d *Decision, er
 	if pass {
 		return true
 	}
-	writeFailure(w, dialectFor(d.Route.Provider, r.Header), f)
+	writeFailure(w, dialectFor(d.Route.ResponseDialect(), r.Header), f)
 	return false
 }
 

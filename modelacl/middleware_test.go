@@ -287,9 +287,14 @@ func premiumShapes(t testing.TB) []shapeCase {
 		{name: "vertex google publisher", method: "POST", target: "/vertex_ai/v1/projects/p1/locations/us-central1/publishers/google/models/gemini-2.5-pro:generateContent",
 			contentType: "application/json", body: gemini, cred: bearer, dialect: dGoogle, provider: routeparse.Vertex},
 		{name: "vertex anthropic publisher rawPredict", method: "POST", target: "/vertex_ai/v1/projects/p1/locations/us-east5/publishers/anthropic/models/claude-opus-4-7:rawPredict",
-			contentType: "application/json", body: `{"anthropic_version":"vertex-2023-10-16","max_tokens":16,"messages":[]}`, cred: bearer, dialect: dGoogle, provider: routeparse.Vertex},
+			contentType: "application/json", body: `{"anthropic_version":"vertex-2023-10-16","max_tokens":16,"messages":[]}`, cred: bearer, dialect: dAnthropic, provider: routeparse.Vertex},
 		{name: "vertex anthropic publisher streamRawPredict", method: "POST", target: "/vertex_ai/v1/projects/p1/locations/us-east5/publishers/anthropic/models/claude-opus-4-7:streamRawPredict",
-			contentType: "application/json", body: `{"anthropic_version":"vertex-2023-10-16","max_tokens":16,"messages":[],"stream":true}`, cred: bearer, dialect: dGoogle, provider: routeparse.Vertex},
+			contentType: "application/json", body: `{"anthropic_version":"vertex-2023-10-16","max_tokens":16,"messages":[],"stream":true}`, cred: bearer, dialect: dAnthropic, provider: routeparse.Vertex},
+		// anthropic-sdk-go's bedrock option, given a base URL with a path,
+		// posts Anthropic Messages to {prefix}/v1/messages: the model is a
+		// Bedrock ID, the client parses Anthropic error bodies.
+		{name: "anthropic sdk bedrock option under the prefix", method: "POST", target: "/bedrock/v1/messages",
+			contentType: "application/json", body: `{"model":"global.anthropic.claude-opus-4-7","anthropic_version":"bedrock-2023-05-31","max_tokens":16,"messages":[]}`, cred: bearer, dialect: dAnthropic, provider: routeparse.Bedrock},
 
 		// Unified routes: model in the body.
 		{name: "openai chat completions", method: "POST", target: "/v1/chat/completions",
