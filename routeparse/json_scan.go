@@ -9,8 +9,8 @@ import (
 // The JSON scanner below accepts exactly what encoding/json accepts (RFC
 // 8259 plus encoding/json's quirks: invalid UTF-8 inside strings is
 // allowed, nesting deeper than 10000 levels is not), while touching string
-// contents only through bytes.IndexByte and a word-at-a-time control
-// character check. A body that encoding/json would reject is refused as a
+// contents only through bytes.IndexByte and a word-at-a-time quote and
+// control character check. A body that encoding/json would reject is refused as a
 // whole, wherever the defect is: a parser that stops at the first "model"
 // and ignores the rest would let the dispatcher and the authorizer read
 // different requests.
@@ -21,9 +21,13 @@ const maxJSONDepth = 10000
 // jsonScanner validates a JSON text held in b. Methods return the index just
 // past what they consumed, or -1 after recording the first error.
 type jsonScanner struct {
-	b      []byte
-	errOff int
-	errMsg string
+	b []byte
+	// b[bsFrom:bs] holds no backslash, and bs is len(b) or the index of a
+	// backslash: the next backslash at or after any i in [bsFrom, bs] is
+	// bs. Backslashes are searched far ahead once, not once per string.
+	bsFrom, bs int
+	errOff     int
+	errMsg     string
 }
 
 func (s *jsonScanner) fail(off int, msg string) int {
@@ -53,23 +57,22 @@ func (s *jsonScanner) ws(i int) int {
 // str scans the string starting with the quote at b[i] and reports whether
 // it contains backslash escapes. The contents are s.b[i+1 : end-1].
 //
-// String contents are never walked byte by byte. Near the start and after
-// each escape, the next 16 bytes are tested a word at a time for a quote,
-// a backslash or a control character (stopBits), which settles keys, short
-// values and escape-dense text. Past that, the string is split with
-// bytes.IndexByte, which is vectorised: the next quote bounds the candidate
-// contents, the next backslash inside them is where an escape must be
-// validated, and the plain run in between is checked for control
-// characters 64 bytes at a time (ctlIndex).
+// String contents are never walked byte by byte. At the start of a string,
+// the next 16 bytes are tested a word at a time for a quote, a backslash or
+// a control character (stopBits), which settles keys and short values.
+// Past that, and right after each run of escapes, the next backslash is
+// found with bytes.IndexByte, which is vectorised, and cached in s.bs; the
+// run up to it is searched for a quote or a control character 64 bytes at
+// a time (quoteCtlIndex). Whichever comes first ends the string, is
+// refused, or starts a run of escapes that is validated in place.
 func (s *jsonScanner) str(i int) (end int, esc bool) {
 	b := s.b
 	i++
-	q := -1 // the next quote at or after i once searched; it ends the string unless escaped
 	for {
-		// Near: two words.
+		// Near: two words, at the start of the string only.
 		atEscape := false
 		for range 2 {
-			if i+8 > len(b) {
+			if esc || i+8 > len(b) {
 				break
 			}
 			m := stopBits(binary.LittleEndian.Uint64(b[i:])) & msb8
@@ -87,26 +90,25 @@ func (s *jsonScanner) str(i int) (end int, esc bool) {
 			atEscape = true
 			break
 		}
-		// Far: vectorised searches.
+		// Far: the next backslash, then a quote or a control character
+		// before it.
 		if !atEscape {
-			if q < i {
-				k := bytes.IndexByte(b[i:], '"')
-				if k < 0 {
-					return s.fail(len(b), "unterminated string"), esc
+			if i < s.bsFrom || s.bs < i || s.bs > len(b) {
+				s.bsFrom, s.bs = i, len(b)
+				if k := bytes.IndexByte(b[i:], '\\'); k >= 0 {
+					s.bs = i + k
 				}
-				q = i + k
 			}
-			seg := b[i:q]
-			k := bytes.IndexByte(seg, '\\')
-			if k < 0 {
-				k = len(seg)
+			if j := quoteCtlIndex(b[i:s.bs]); j >= 0 {
+				i += j
+				if b[i] == '"' {
+					return i + 1, esc
+				}
+				return s.fail(i, "control character in string"), esc
 			}
-			if j := ctlIndex(seg[:k]); j >= 0 {
-				return s.fail(i+j, "control character in string"), esc
-			}
-			i += k
-			if i == q {
-				return q + 1, esc
+			i = s.bs
+			if i == len(b) {
+				return s.fail(len(b), "unterminated string"), esc
 			}
 		}
 		// A run of escapes starts at i.
@@ -126,85 +128,63 @@ func (s *jsonScanner) str(i int) (end int, esc bool) {
 	}
 }
 
-// ctlIndex returns the index of the first byte below 0x20 in p, or -1.
+// quoteCtlIndex returns the index of the first quote or byte below 0x20 in
+// p, or -1.
 //
 // Text is mostly ASCII, so blocks of 64 bytes are first tested with a
 // cheaper word test that is exact for ASCII and may only raise false
-// alarms on bytes >= 0xA0: subtracting 0x20 from every byte sets bit 7 of
-// the lowest byte below 0x20 (borrows only flow upwards from it) and of
-// any byte >= 0xA0, never of a byte in 0x20-0x9F. So a block whose
-// differences, ORed together, have no bit 7 set holds no control
-// character. A block that fails the test is either non-ASCII text or holds
-// a control character: the next 512 bytes then go through the exact test
-// (ctlIndexExact), so non-ASCII text costs one wasted block per 512 bytes.
-func ctlIndex(p []byte) int {
-	const c = 0x20 * lsb8
+// alarms on bytes >= 0x80. XOR with 0x02 maps '"' (0x22) to 0x20, keeps
+// 0x00-0x1f below 0x20 and moves every other ASCII byte to 0x21-0x7f;
+// subtracting 0x21 from every byte then sets bit 7 of the lowest byte that
+// was a quote or below 0x20 (borrows only flow upwards from it), and of
+// bytes >= 0xa1 after the XOR, never of another ASCII byte. So a block
+// whose differences, ORed together, have no bit 7 set holds neither. A
+// block that fails the test is either non-ASCII text or holds a quote or
+// a control character: the next 512 bytes then go through the exact word
+// test (see stopBits), so non-ASCII text costs one wasted block per 512
+// bytes.
+func quoteCtlIndex(p []byte) int {
+	const (
+		flip = 0x02 * lsb8
+		c    = 0x21 * lsb8
+	)
 	i := 0
-	for i+64 <= len(p) {
-		w := (*[64]byte)(p[i : i+64])
-		x0 := binary.LittleEndian.Uint64(w[0:])
-		x1 := binary.LittleEndian.Uint64(w[8:])
-		x2 := binary.LittleEndian.Uint64(w[16:])
-		x3 := binary.LittleEndian.Uint64(w[24:])
-		x4 := binary.LittleEndian.Uint64(w[32:])
-		x5 := binary.LittleEndian.Uint64(w[40:])
-		x6 := binary.LittleEndian.Uint64(w[48:])
-		x7 := binary.LittleEndian.Uint64(w[56:])
-		if ((x0-c)|(x1-c)|(x2-c)|(x3-c)|(x4-c)|(x5-c)|(x6-c)|(x7-c))&msb8 == 0 {
+	for {
+		for i+64 <= len(p) {
+			w := (*[64]byte)(p[i : i+64])
+			x0 := binary.LittleEndian.Uint64(w[0:])
+			x1 := binary.LittleEndian.Uint64(w[8:])
+			x2 := binary.LittleEndian.Uint64(w[16:])
+			x3 := binary.LittleEndian.Uint64(w[24:])
+			x4 := binary.LittleEndian.Uint64(w[32:])
+			x5 := binary.LittleEndian.Uint64(w[40:])
+			x6 := binary.LittleEndian.Uint64(w[48:])
+			x7 := binary.LittleEndian.Uint64(w[56:])
+			t := ((x0 ^ flip) - c) | ((x1 ^ flip) - c) | ((x2 ^ flip) - c) | ((x3 ^ flip) - c) |
+				((x4 ^ flip) - c) | ((x5 ^ flip) - c) | ((x6 ^ flip) - c) | ((x7 ^ flip) - c)
+			if t&msb8 != 0 {
+				break
+			}
 			i += 64
-			continue
 		}
+		// Exact words up to 512 bytes on (the end of p, or a multiple of
+		// 8 bytes, so no partial word is left before end).
 		end := min(i+512, len(p))
-		if j := ctlIndexExact(p[i:end]); j >= 0 {
-			return i + j
+		for ; i+8 <= end; i += 8 {
+			x := binary.LittleEndian.Uint64(p[i:])
+			if m := ((x ^ flip) - c) &^ x & msb8; m != 0 {
+				return i + bits.TrailingZeros64(m)>>3
+			}
 		}
-		i = end
-	}
-	if j := ctlIndexExact(p[i:]); j >= 0 {
-		return i + j
-	}
-	return -1
-}
-
-// ctlIndexExact is ctlIndex with the exact word test only: blocks of 32
-// bytes, then words of 8, are tested with the "has a byte less than n"
-// word test (see stopBits), whose lowest hit is exact whatever the bytes
-// above 0x7F; only a word that fails is looked at byte by byte.
-func ctlIndexExact(p []byte) int {
-	i := 0
-	for i+32 <= len(p) {
-		w := (*[32]byte)(p[i : i+32])
-		x0 := binary.LittleEndian.Uint64(w[0:])
-		x1 := binary.LittleEndian.Uint64(w[8:])
-		x2 := binary.LittleEndian.Uint64(w[16:])
-		x3 := binary.LittleEndian.Uint64(w[24:])
-		t := (x0-0x20*lsb8)&^x0 | (x1-0x20*lsb8)&^x1 | (x2-0x20*lsb8)&^x2 | (x3-0x20*lsb8)&^x3
-		if t&msb8 != 0 {
-			break
-		}
-		i += 32
-	}
-	for i+8 <= len(p) {
-		x := binary.LittleEndian.Uint64(p[i:])
-		if (x-0x20*lsb8)&^x&msb8 != 0 {
-			break
-		}
-		i += 8
-	}
-	if i+8 > len(p) && len(p) >= 8 {
-		// Fewer than 8 bytes left: test the last word, overlapping bytes
-		// already known to be clean.
-		x := binary.LittleEndian.Uint64(p[len(p)-8:])
-		if (x-0x20*lsb8)&^x&msb8 == 0 {
+		if end == len(p) {
+			for ; i < len(p); i++ {
+				if p[i] < 0x20 || p[i] == '"' {
+					return i
+				}
+			}
 			return -1
 		}
 	}
-	for ; i < len(p); i++ {
-		if p[i] < 0x20 {
-			return i
-		}
-	}
-	return -1
 }
 
 // isSimpleEscape reports whether \c is a one-character JSON escape.

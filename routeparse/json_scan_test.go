@@ -81,6 +81,38 @@ func TestScanStringEscapeRuns(t *testing.T) {
 	}
 }
 
+// The next backslash is searched once, far ahead, possibly several strings
+// ahead of the one being scanned; the strings in between must still end at
+// their own quotes and be checked, and an escaped quote further on must not
+// be taken for the end of a string.
+func TestScanBackslashSearchedAhead(t *testing.T) {
+	long := strings.Repeat("abcdefghij", 10) // past the near words: searched far ahead
+	cases := []struct {
+		name  string
+		body  string
+		model string // "" when encoding/json rejects the body
+	}{
+		{"escaped-quote-hides-model-key", `{"a":"` + long + `","b":"x\",\"model\":\"evil","model":"m"}`, "m"},
+		{"model-between-long-string-and-escape", `{"a":"` + long + `","model":"m","b":"` + long + `\n"}`, "m"},
+		{"control-char-in-string-before-cached-backslash", `{"model":"m","a":"` + long + `","b":"` + long + "\x01" + long + `","c":"\n"}`, ""},
+		{"bad-escape-after-many-plain-strings", `{"model":"m","a":"` + long + `","b":"` + long + `","c":"` + long + `\q"}`, ""},
+		{"unterminated-after-escape", `{"model":"m","a":"` + long + `\n` + long, ""},
+		{"escape-run-ends-at-quote", `{"a":"` + long + `\\","model":"m","b":"` + long + `\"` + long + `"}`, "m"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			agreesWithEncodingJSON(t, tc.body)
+			r, err := parseBody(t, chat(tc.body))
+			if tc.model == "" {
+				require.ErrorIs(t, err, routeparse.ErrMalformedBody)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.model, r.Models()[0].Name())
+		})
+	}
+}
+
 func TestScanValues(t *testing.T) {
 	values := []string{
 		// numbers
