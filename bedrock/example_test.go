@@ -71,3 +71,16 @@ func ExampleIndex_Lookup() {
 	// [] false
 	// [team-profile] true
 }
+
+func ExampleIsRegion() {
+	for _, s := range []string{"us-east-1", "us-gov-west-1", "eusc-de-east-1", "US-EAST-1", "us-east", "us-east-1.example.com"} {
+		fmt.Println(s, bedrock.IsRegion(s))
+	}
+	// Output:
+	// us-east-1 true
+	// us-gov-west-1 true
+	// eusc-de-east-1 true
+	// US-EAST-1 false
+	// us-east false
+	// us-east-1.example.com false
+}

@@ -456,10 +456,12 @@ func isPartition(p string) bool {
 	return false
 }
 
-// isRegion reports whether s has the shape of an AWS Region code:
+// IsRegion reports whether s has the shape of an AWS Region code:
 // lower-case words joined by hyphens ending in a number, e.g. us-east-1,
-// us-gov-west-1, ap-southeast-5, eusc-de-east-1.
-func isRegion(s string) bool {
+// us-gov-west-1, ap-southeast-5, eusc-de-east-1. It is the rule ARNs are
+// parsed with, and the one a signer should hold its configured Region to,
+// since the Region becomes part of a host name and a credential scope.
+func IsRegion(s string) bool {
 	if len(s) < 4 || len(s) > 25 {
 		return false
 	}
@@ -518,7 +520,7 @@ func parseARN(s string) (ModelID, string) {
 	if !isPartition(partition) {
 		return ModelID{}, "unknown ARN partition"
 	}
-	if !isRegion(region) {
+	if !IsRegion(region) {
 		return ModelID{}, "ARN Region is not a Region code"
 	}
 	if regionPartition(region) != partition {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/modelgate/modelgate/bedrock"
 )
 
 // SigningName is the SigV4 service name of the Bedrock runtime API. It
@@ -90,7 +92,7 @@ type Signer struct {
 
 // New validates o and returns a Signer.
 func New(o Options) (*Signer, error) {
-	if !validRegion(o.Region) {
+	if !bedrock.IsRegion(o.Region) {
 		return nil, fmt.Errorf("%w: Region %q is not a Region code", ErrInvalidOptions, o.Region)
 	}
 	if o.Credentials == nil {
@@ -380,19 +382,4 @@ func escapeSegment(b *strings.Builder, s string) {
 		b.WriteByte(upperHex[c>>4])
 		b.WriteByte(upperHex[c&15])
 	}
-}
-
-// validRegion accepts lower-case letters, digits and single inner hyphens;
-// the value becomes part of a host name and of the credential scope.
-func validRegion(s string) bool {
-	if s == "" || len(s) > 32 || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

@@ -431,6 +431,8 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	cases := map[string]func(*sigv4.Options){
 		"empty region":             func(o *sigv4.Options) { o.Region = "" },
 		"region with a host part":  func(o *sigv4.Options) { o.Region = "us-east-1.evil.example" },
+		"region without a number":  func(o *sigv4.Options) { o.Region = "local" },
+		"region upper case":        func(o *sigv4.Options) { o.Region = "US-EAST-1" },
 		"nil credentials":          func(o *sigv4.Options) { o.Credentials = nil },
 		"negative body limit":      func(o *sigv4.Options) { o.MaxBodyBytes = -1 },
 		"endpoint with a path":     func(o *sigv4.Options) { o.Endpoint = "https://example.com/prefix" },
