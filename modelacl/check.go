@@ -30,7 +30,10 @@ type Checker struct {
 	Policy PolicySource
 	// Resolver maps provider-native model IDs (a Bedrock ARN, an Azure
 	// deployment, a Gemini model) to the names the policy checks. Nil means
-	// the policy snapshot of each call itself.
+	// the policy snapshot of each call itself, which is what a Store needs:
+	// a fixed Resolver beside a Policy source other than a *Policy cannot
+	// follow a swap, so every call fails with [ErrResolverWithStore]
+	// instead of resolving with one policy and deciding with another.
 	Resolver Resolver
 }
 
@@ -56,10 +59,16 @@ func (e *unresolvedError) Unwrap() []error {
 	return []error{errUnresolved, e.err}
 }
 
-// snapshot returns the policy and resolver for one decision.
+// snapshot returns the policy and resolver for one decision: both from one
+// read of the source, so a concurrent swap cannot mix two policies.
 func (c Checker) snapshot() (*Policy, Resolver, error) {
 	if c.Policy == nil {
 		return nil, nil, ErrNoPolicy
+	}
+	if c.Resolver != nil {
+		if _, fixed := c.Policy.(*Policy); !fixed {
+			return nil, nil, ErrResolverWithStore
+		}
 	}
 	p := c.Policy.Policy()
 	if p == nil {

@@ -27,7 +27,9 @@ type Options struct {
 	// Resolver maps provider-native model IDs (Bedrock IDs and ARNs, Azure
 	// deployments, Gemini and Vertex models) to the names the policy
 	// checks. Nil: the policy snapshot itself, which resolves through the
-	// deployment list.
+	// deployment list. With a *Store as Policy it must be nil ([New]
+	// returns an error wrapping [ErrResolverWithStore]): a fixed resolver
+	// would keep resolving with the policy it was built from after a swap.
 	Resolver Resolver
 
 	// Authenticate turns the request and the credential [FindCredential]
@@ -162,6 +164,9 @@ func (o *Options) compile() (*config, error) {
 	}
 	if o.Authenticate == nil {
 		bad("Authenticate is required")
+	}
+	if _, fixed := o.Policy.(*Policy); o.Resolver != nil && o.Policy != nil && !fixed {
+		errs = append(errs, fmt.Errorf("%w: %w", errInvalidOptions, ErrResolverWithStore))
 	}
 	c := &config{
 		checker:     Checker{Policy: o.Policy, Resolver: o.Resolver},

@@ -137,8 +137,7 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 	// modelacl.New, not Middleware: the options come from a config file,
 	// so a bad deny_status is an error to report, not a panic.
 	mw, err := modelacl.New(modelacl.Options{
-		Policy:       policy,
-		Resolver:     policy,
+		Policy:       policy, // the policy resolves native IDs itself: no Resolver, so a Store can replace it
 		Authenticate: ks.authenticate,
 		DenyStatus:   cfg.DenyStatus,
 		Logger:       logger,
