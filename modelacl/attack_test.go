@@ -127,7 +127,7 @@ func atkMiddlewareFor(t testing.TB, cfg modelacl.Config, mutate func(*modelacl.O
 	mw, err := modelacl.New(o)
 	require.NoError(t, err)
 	next := &atkNext{}
-	return mw(next), next
+	return mw.Handler(next), next
 }
 
 // atkReq is one attack request. target is sent on the wire as is
@@ -1043,7 +1043,7 @@ func TestAttackAliasOnNativeRoutes(t *testing.T) {
 	})
 	require.NoError(t, err)
 	next := &atkNext{}
-	h := mw(next)
+	h := mw.Handler(next)
 
 	t.Run("unified route dispatches the alias target", func(t *testing.T) {
 		next.last = atkSeen{}

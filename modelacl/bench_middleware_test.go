@@ -43,7 +43,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	wrapped := mw(drain)
+	wrapped := mw.Handler(drain)
 	converse := []byte(`{"messages":[{"role":"user","content":[{"text":"` + strings.Repeat("a", 1024-60) + `"}]}]}`)
 	cases := []struct {
 		name, target string

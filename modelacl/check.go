@@ -122,7 +122,7 @@ func (c Checker) CheckNative(pr *Principal, provider routeparse.Provider, ids ..
 			return deniedDecision(pr, id, err), err
 		}
 	}
-	return withErr(p.decide(pr, names, reqs, false))
+	return withErr(p.decide(pr, names, reqs, nil, false))
 }
 
 // CheckRoute decides whether pr may call every model a classified route
@@ -179,19 +179,21 @@ func (c Checker) checkRoute(pr *Principal, rt *routeparse.Route) (Decision, erro
 		if pr == nil {
 			return deniedDecision(pr, "", ErrNoPrincipal), ErrNoPrincipal
 		}
-		d := Decision{Allowed: true}
-		copyIDs(&d, pr)
+		d := Decision{Allowed: true, policy: p}
+		d.setPrincipal(pr)
 		return d, nil
 	}
 	var buf, rbuf [8]string
-	names, reqs := buf[:0], rbuf[:0]
+	var fbuf [8]bool
+	names, reqs, fallback := buf[:0], rbuf[:0], fbuf[:0]
 	if !isNativeRoute(rt) {
 		// Unified names: the dispatcher calls the authorized model
 		// (Grant.Model), so aliases apply.
 		for _, m := range models {
 			names = append(names, m.Name())
+			fallback = append(fallback, m.Fallback)
 		}
-		return p.decide(pr, names, nil, true)
+		return p.decide(pr, names, nil, fallback, true)
 	}
 	// Provider-native IDs, forwarded unchanged: resolved, no aliases.
 	for _, m := range models {
@@ -199,8 +201,11 @@ func (c Checker) checkRoute(pr *Principal, rt *routeparse.Route) (Decision, erro
 		if names, reqs, err = appendResolved(names, reqs, res, rt.Provider, name); err != nil {
 			return deniedDecision(pr, name, err), err
 		}
+		for len(fallback) < len(names) {
+			fallback = append(fallback, m.Fallback)
+		}
 	}
-	return p.decide(pr, names, reqs, false)
+	return p.decide(pr, names, reqs, fallback, false)
 }
 
 // nativeDenyError is a denial of a name the request gave as another,
@@ -261,13 +266,6 @@ func deniedDecision(pr *Principal, model string, err error) Decision {
 	if errors.As(err, &de) {
 		d.Scope, d.Denied = de.Scope, de.Model
 	}
-	copyIDs(&d, pr)
+	d.setPrincipal(pr)
 	return d
-}
-
-func copyIDs(d *Decision, pr *Principal) {
-	if pr == nil {
-		return
-	}
-	d.KeyID, d.TeamID, d.UserID, d.OrgID, d.EndUserID = pr.KeyID, pr.TeamID, pr.UserID, pr.OrgID, pr.EndUserID
 }

@@ -137,7 +137,7 @@ func FuzzFindCredential(f *testing.F) {
 	f.Add(sigV4Auth, "sk-1", "")
 	f.Add("", "", "%6Bey=a&KEY=a&key=a")
 	f.Add("bearer  x", "x", "key=x&&key=x")
-	mw := modelacl.Middleware(modelacl.Options{
+	mw := modelacl.MustNew(modelacl.Options{
 		Policy: modelacl.NewStore(nil),
 		Authenticate: func(*http.Request, modelacl.Credential) (*modelacl.Principal, error) {
 			return &modelacl.Principal{KeyID: "k", Key: modelacl.AllowAll()}, nil
@@ -163,7 +163,7 @@ func FuzzFindCredential(f *testing.F) {
 		}
 
 		var forwarded *http.Request
-		h := mw(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { forwarded = r }))
+		h := mw.Handler(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { forwarded = r }))
 		h.ServeHTTP(httptest.NewRecorder(), r)
 		if forwarded == nil {
 			return

@@ -63,6 +63,12 @@ type Grant struct {
 	// as "gemini/X" for "gemini/models/X"); on native routes, the name
 	// Requested resolved to (a model group, or "<provider>/<id>").
 	Model string
+	// Fallback is true for a name the request gave as a fallback or other
+	// secondary target ([routeparse.Model].Fallback): authorized like the
+	// primary one, but not what the request calls first. Always false
+	// for names checked with [Policy.Check] and [Checker.CheckModels],
+	// which cannot know.
+	Fallback bool
 	// Group is the model group that serves Model: the exact group, or the
 	// most specific wildcard group whose pattern matches it. When Model
 	// names a provider model that several groups deploy, every one of them
@@ -101,6 +107,9 @@ type Decision struct {
 	// [Policy.Check] is called directly.
 	Route routeparse.Route
 
+	pr     *Principal // who was authenticated; nil when nobody was
+	policy *Policy    // the snapshot that decided; nil when none did
+
 	n      int
 	inline [2]Grant // most requests name one or two models: no allocation
 	extra  []Grant
@@ -117,6 +126,33 @@ func (d *Decision) Grants() []Grant {
 	return d.inline[:d.n]
 }
 
+// Primary returns the grant of the model the request calls first: the
+// first grant that is not a [Grant.Fallback] (on a native route whose ID
+// has several meanings, the first of them). ok is false when there is none
+// (a denial, a model-free route).
+func (d *Decision) Primary() (g Grant, ok bool) {
+	for _, g := range d.Grants() {
+		if !g.Fallback {
+			return g, true
+		}
+	}
+	return Grant{}, false
+}
+
+// Principal returns the principal the host's authenticate function
+// returned for the request (with its [Principal].Host value), or nil when
+// the request was refused before anyone was authenticated or the Decision
+// was not made for a principal. Listing what the caller may call is
+// d.Policy().Models(d.Principal()).
+func (d *Decision) Principal() *Principal { return d.pr }
+
+// Policy returns the policy snapshot the decision was made with, or nil
+// when none was (a refusal before the policy check, no policy loaded).
+// With a [Store], this is the snapshot of this request even after a
+// reload: look deployments up in it ([Policy.Deployments]) so the
+// dispatcher and the decision agree.
+func (d *Decision) Policy() *Policy { return d.policy }
+
 func (d *Decision) add(g Grant) {
 	switch {
 	case d.extra != nil:
@@ -131,6 +167,11 @@ func (d *Decision) add(g Grant) {
 	}
 }
 
+// setPrincipal records pr (nil: nobody authenticated) and copies its IDs.
 func (d *Decision) setPrincipal(pr *Principal) {
+	if pr == nil {
+		return
+	}
+	d.pr = pr
 	d.KeyID, d.TeamID, d.UserID, d.OrgID, d.EndUserID = pr.KeyID, pr.TeamID, pr.UserID, pr.OrgID, pr.EndUserID
 }

@@ -6,8 +6,10 @@
 // [Principal] (a key and the team, team membership, user, organization and
 // end user above it, each with an [Allowlist]) and every model a request
 // names; [Policy.Models] lists what the principal may call using the same
-// code. The middleware in this package ([New], [Middleware]) classifies
-// HTTP requests with routeparse and decides with [Checker], which is also
+// code. The middleware in this package ([Middleware], made by [New] or
+// [MustNew]; [Middleware.Check] without serving, [Middleware.Handler] as a
+// net/http handler) classifies HTTP requests with routeparse and decides
+// with [Checker], which is also
 // the entry point for models named outside an HTTP request line or body
 // (websocket frames, batch lines, router fallbacks).
 //

@@ -12,7 +12,7 @@ import (
 // A gateway wraps the handler that serves LLM routes. The handler reads
 // the decision from the context and dispatches on it; it never parses the
 // request again.
-func ExampleMiddleware() {
+func ExampleMiddleware_Handler() {
 	policy, err := modelacl.Compile(modelacl.Config{ModelList: []modelacl.Deployment{
 		{
 			ModelName:     "claude-opus-4-7",
@@ -32,7 +32,7 @@ func ExampleMiddleware() {
 	keys := map[string]*modelacl.Principal{
 		"sk-team-a": {KeyID: "key-team-a", Key: modelacl.Allow("common-models")},
 	}
-	protect := modelacl.Middleware(modelacl.Options{
+	protect := modelacl.MustNew(modelacl.Options{
 		Policy: policy,
 		Authenticate: func(_ *http.Request, c modelacl.Credential) (*modelacl.Principal, error) {
 			if pr, ok := keys[c.Secret]; ok {
@@ -46,7 +46,7 @@ func ExampleMiddleware() {
 		d, _ := modelacl.FromContext(r.Context())
 		fmt.Fprintf(w, "%s %s as %s", d.Route.Provider, d.Route.Operation, d.Grants()[0].Group)
 	})
-	h := protect(gateway)
+	h := protect.Handler(gateway)
 
 	for _, model := range []string{"global.anthropic.claude-haiku-4-5", "global.anthropic.claude-opus-4-7"} {
 		r := httptest.NewRequest("POST", "/bedrock/model/"+model+"/converse", strings.NewReader(`{"messages":[]}`))
@@ -58,6 +58,45 @@ func ExampleMiddleware() {
 	// Output:
 	// 200  bedrock converse as claude-haiku-4-5
 	// 403 AccessDeniedException {"message":"key may not call model \"claude-opus-4-7\" (requested as \"global.anthropic.claude-opus-4-7\")"}
+}
+
+// A host on another router, or one that writes its own responses, calls
+// Check: the same pipeline as the handler, returning the Decision and the
+// request to hand on instead of serving.
+func ExampleMiddleware_Check() {
+	policy, err := modelacl.Compile(modelacl.Config{ModelList: []modelacl.Deployment{
+		{ModelName: "gpt-4o-mini", LiteLLMParams: modelacl.LiteLLMParams{Model: "openai/gpt-4o-mini"}},
+		{ModelName: "gpt-4o", LiteLLMParams: modelacl.LiteLLMParams{Model: "openai/gpt-4o"}},
+	}})
+	if err != nil {
+		panic(err)
+	}
+	mw := modelacl.MustNew(modelacl.Options{
+		Policy: policy,
+		Authenticate: func(_ *http.Request, c modelacl.Credential) (*modelacl.Principal, error) {
+			if c.Secret == "sk-1" {
+				return &modelacl.Principal{KeyID: "key-1", Key: modelacl.Allow("gpt-4o-mini"), Host: "team-a"}, nil
+			}
+			return nil, modelacl.ErrUnknownKey
+		},
+	})
+
+	for _, model := range []string{"gpt-4o-mini", "gpt-4o"} {
+		r := httptest.NewRequest("POST", "/v1/chat/completions", strings.NewReader(`{"model":"`+model+`"}`))
+		r.Header.Set("Authorization", "Bearer sk-1")
+		next, d, err := mw.Check(r)
+		if err != nil {
+			w := httptest.NewRecorder()
+			mw.WriteRefusal(w, r, d)
+			fmt.Println(w.Code, d.KeyID, err)
+			continue
+		}
+		g, _ := d.Primary()
+		fmt.Println("forward", next.URL.Path, "to", d.Policy().Deployments(g), "for", d.Principal().Host)
+	}
+	// Output:
+	// forward /v1/chat/completions to [openai/gpt-4o-mini] for team-a
+	// 403 key-1 modelacl: key may not call model "gpt-4o"
 }
 
 // The pure check serves paths the middleware never sees, such as a

@@ -12,19 +12,20 @@ import (
 	"github.com/modelgate/modelgate/routeparse"
 )
 
-// New returns a net/http middleware that lets a request reach the wrapped
-// handler only if the caller may call every model the request names, or an
-// error if o is invalid (a missing Policy or Authenticate, a bad
-// DenyStatus, ...). Everything that can be checked once is checked here;
-// the returned function and the handlers it makes are safe for concurrent
-// use.
+// Middleware is the net/http middleware: it lets a request reach the next
+// handler only if the caller may call every model the request names. Make
+// one with [New] (or [MustNew]); it is immutable and safe for concurrent
+// use. Most callers want [Middleware.Handler]; hosts on other routers, or
+// that write their own responses, call [Middleware.Check], which runs the
+// same pipeline and returns the Decision and the request to hand on
+// without serving, as net/http's CrossOriginProtection does.
 //
 // # What it decides, in order
 //
 // The order is part of the API:
 //
 //  1. Normalise and classify the request line (method, escaped path,
-//     query, headers) with routeparse. A path that is not in canonical form
+//     query) with routeparse. A path that is not in canonical form
 //     (dot segments, "//", double or bad percent-encoding, ...) is 400; a
 //     request no route of the grammar matches is 404 (fail closed: a route
 //     the parser does not know may still name a model it cannot see).
@@ -43,11 +44,12 @@ import (
 //     /v1/responses/{id}), is 400 too: the body would go on unchecked, and
 //     a handler that reads a model from any body would call it.
 //  4. Resolve and decide ([Checker.CheckRoute]): every model the request
-//     names (path, query, header, body, form, each fallback) must be
-//     allowed by every scope of the principal. Otherwise DenyStatus (403).
+//     names (path, query, body, form, each fallback) must be allowed by
+//     every scope of the principal. Otherwise DenyStatus (403).
 //  5. Mutate and hand over: restore a body it read byte for byte (Body,
 //     ContentLength, GetBody; a Content-Encoding is decoded for inspection
-//     only, the compressed bytes go on), remove the client's credentials and the
+//     only, the compressed bytes go on), remove the client's credentials
+//     ([CredentialHeaders], the "key" query parameter) and the
 //     StripHeaders, put the [Decision] in the context ([FromContext]), call
 //     the next handler.
 //
@@ -74,47 +76,75 @@ import (
 // ReportOnly off; make sure the gateway sets its own upstream credentials
 // after the middleware; answer CORS preflight requests (OPTIONS) before it,
 // since they carry no credential and name no route of the grammar.
-func New(o Options) (func(http.Handler) http.Handler, error) {
+type Middleware struct {
+	c *config
+}
+
+// New validates o and returns the middleware, or an error if o is invalid
+// (a missing Policy or Authenticate, a bad DenyStatus, ...). Everything in
+// o that can be checked once is checked here, not per request.
+func New(o Options) (*Middleware, error) {
 	c, err := o.compile()
 	if err != nil {
 		return nil, err
 	}
-	return func(next http.Handler) http.Handler {
-		if next == nil {
-			panic("modelacl: nil next handler")
-		}
-		return &handler{c: c, next: next}
-	}, nil
+	return &Middleware{c: c}, nil
 }
 
-// Middleware is like [New] but panics if o is invalid, as
+// MustNew is like [New] but panics if o is invalid, as
 // regexp.MustCompile does: for options fixed in code, where an error is a
 // programming mistake.
-func Middleware(o Options) func(http.Handler) http.Handler {
-	mw, err := New(o)
+func MustNew(o Options) *Middleware {
+	m, err := New(o)
 	if err != nil {
 		panic(err)
 	}
-	return mw
+	return m
+}
+
+// Handler returns a handler that calls [Middleware.Check] and then either
+// writes the refusal ([Middleware.WriteRefusal]) or calls next with the
+// request Check prepared. It panics if next is nil.
+func (m *Middleware) Handler(next http.Handler) http.Handler {
+	if next == nil {
+		panic("modelacl: nil next handler")
+	}
+	return &handler{m: m, next: next}
 }
 
 type handler struct {
-	c    *config
+	m    *Middleware
 	next http.Handler
 }
 
-// errBodyRead is wrapped when the request body cannot be read.
-var errBodyRead = errors.New("modelacl: cannot read the request body")
-
-// body is the request body as it will be handed on.
-type body struct {
-	set   bool // replace Body/ContentLength/GetBody on the outgoing request
-	bytes []byte
-	rest  io.ReadCloser // ReportOnly over the limit: the unread remainder
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r2, d, err := h.m.Check(r)
+	if err != nil {
+		h.m.WriteRefusal(w, r, d)
+		return
+	}
+	h.next.ServeHTTP(w, r2)
 }
 
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := h.c
+// Check runs steps 1 to 5 of the pipeline on r (see [Middleware]) without
+// writing a response or calling a handler, and reports the outcome once
+// through Options.OnDecision and Options.Logger.
+//
+//   - Allowed: it returns the request to hand on (a shallow copy of r
+//     whose context carries d, credentials stripped, body restored), d, and
+//     a nil error.
+//   - Refused: it returns a nil request, d (d.Err says why) and that
+//     error; write the refusal with [Middleware.WriteRefusal]. Whatever of
+//     r's body was read is gone, so r must not be forwarded.
+//   - Let through by ReportOnly despite a failure: like allowed, with
+//     d.Allowed false and d.Err set.
+//   - Let through by UnsafeAllowUnknownReadOnly: the prepared request, a nil
+//     Decision and a nil error.
+//
+// When it hands the request on, Check deletes the credential headers and
+// StripHeaders from r.Header (the map is shared with the copy it returns).
+func (m *Middleware) Check(r *http.Request) (*http.Request, *Decision, error) {
+	c := m.c
 	// One allocation holds the decision (with its route) and the context
 	// that carries it to the next handler.
 	dc := &decisionCtx{Context: r.Context()}
@@ -133,67 +163,89 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// 2. Authenticate. Never relaxed, not even by ReportOnly.
-	cred, err := FindCredential(r)
-	var pr *Principal
-	if err == nil || errors.Is(err, ErrNoCredential) {
-		pr, err = c.auth(r, cred)
-		if err == nil && pr == nil {
-			err = ErrUnknownKey
-		}
-	}
+	pr, err := m.authenticate(r)
 	if err != nil {
-		rt := d.Route
-		*d = deniedDecision(nil, "", err)
-		d.Route = rt
-		h.refuse(w, r, d, err, false)
-		return
+		m.refuse(r, d, nil, err, false)
+		return nil, d, err
 	}
-
 	if passUnknown {
-		h.forward(w, r, nil, body{})
-		return
+		return m.prepare(r, nil, body{}), nil, nil
 	}
 
 	// 3. Read and classify the body; 4. resolve and decide.
-	var b body
+	b, err := m.decide(r, d, pr, perr)
+	if err != nil {
+		if !m.refuse(r, d, pr, err, true) {
+			return nil, d, err
+		}
+	} else {
+		m.report(r.Context(), d, nil, 0)
+	}
+
+	// 5. Mutate and hand over.
+	return m.prepare(r, dc, b), d, nil
+}
+
+// errBodyRead is wrapped when the request body cannot be read.
+var errBodyRead = errors.New("modelacl: cannot read the request body")
+
+// body is the request body as it will be handed on.
+type body struct {
+	set   bool // replace Body/ContentLength/GetBody on the outgoing request
+	bytes []byte
+	rest  io.ReadCloser // ReportOnly over the limit: the unread remainder
+}
+
+// authenticate finds the credential and calls the host's Authenticate.
+func (m *Middleware) authenticate(r *http.Request) (*Principal, error) {
+	cred, err := FindCredential(r)
+	if err != nil && !errors.Is(err, ErrNoCredential) {
+		return nil, err
+	}
+	pr, err := m.c.auth(r, cred)
+	if err == nil && pr == nil {
+		err = ErrUnknownKey
+	}
+	return pr, err
+}
+
+// decide reads and classifies the body when the route takes one, and
+// decides; perr is the request line's classification error.
+func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr error) (body, error) {
 	rt := &d.Route
 	switch {
 	case perr != nil:
-		err = perr
+		return body{}, perr
 	case rt.Body == routeparse.BodyNone && bodyless(r.Method) && hasBody(r):
 		// A body nobody reads is a body nobody checked. The route does not
 		// take one (GET /v1/chat/completions lists stored completions),
 		// but a handler that serves the path for every method, or reads
 		// "model" from any body, would call what it names. Refuse it
 		// rather than forward it unread.
-		err = errUnexpectedBody
+		return body{}, errUnexpectedBody
 	case rt.Body != routeparse.BodyNone:
-		b, err = h.readBody(r)
+		b, err := m.readBody(r)
 		if err == nil {
-			err = h.parseBody(r, rt, b.bytes)
+			err = m.parseBody(r, rt, b.bytes)
 		}
-		if err == nil {
-			*d, err = c.checker.CheckRoute(pr, rt) // the returned Decision carries *rt
+		if err != nil {
+			return b, err
 		}
+		*d, err = m.c.checker.CheckRoute(pr, rt) // the returned Decision carries *rt
+		return b, err
 	default:
-		*d, err = c.checker.CheckRoute(pr, rt)
+		var err error
+		*d, err = m.c.checker.CheckRoute(pr, rt)
+		return body{}, err
 	}
-	if err != nil {
-		if d.Err == nil { // refused before the policy check
-			route := d.Route
-			*d = deniedDecision(pr, "", err)
-			d.Route = route
-		}
-		d.Allowed = false
-		if !h.refuse(w, r, d, err, true) {
-			return
-		}
-	} else {
-		h.report(r.Context(), d, nil, 0)
-	}
+}
 
-	// 5. Mutate and hand over.
-	h.forward(w, r, dc, b)
+// WriteRefusal writes the refusal d (a Decision [Middleware.Check] returned
+// with an error) in the client's dialect: the status and message d.Err
+// calls for, in the error shape of d.Route's response dialect (or, for an
+// unclassified request, of the SDK r's headers point to).
+func (m *Middleware) WriteRefusal(w http.ResponseWriter, r *http.Request, d *Decision) {
+	writeFailure(w, dialectFor(d.Route.ResponseDialect(), r.Header), failureFor(d.Err, m.c.denyStatus))
 }
 
 // decisionCtx is the context handed to the next handler: the request's
@@ -210,22 +262,24 @@ func (c *decisionCtx) Value(key any) any {
 	return c.Context.Value(key)
 }
 
-// refuse reports the refusal and writes it, unless ReportOnly lets it
-// through (relaxable and the failure is about models, routes or bodies);
-// it returns whether the request may go on.
-func (h *handler) refuse(w http.ResponseWriter, r *http.Request, d *Decision, err error, relaxable bool) bool {
-	f := failureFor(err, h.c.denyStatus)
-	pass := relaxable && h.c.reportOnly && f.kind != failUnauthenticated && f.kind != failInternal
+// refuse records the refusal err in d and reports it, and returns whether
+// ReportOnly lets the request through (relaxable, and the failure is about
+// models, routes or bodies).
+func (m *Middleware) refuse(r *http.Request, d *Decision, pr *Principal, err error, relaxable bool) bool {
+	if d.Err == nil { // refused before the policy check
+		rt := d.Route
+		*d = deniedDecision(pr, "", err)
+		d.Route = rt
+	}
+	d.Allowed = false
+	f := failureFor(err, m.c.denyStatus)
+	pass := relaxable && m.c.reportOnly && f.kind != failUnauthenticated && f.kind != failInternal
 	status := f.status
 	if pass {
 		status = 0
 	}
-	h.report(r.Context(), d, err, status)
-	if pass {
-		return true
-	}
-	writeFailure(w, dialectFor(d.Route.ResponseDialect(), r.Header), f)
-	return false
+	m.report(r.Context(), d, err, status)
+	return pass
 }
 
 // errUnexpectedBody refuses a body on a request whose method has no body
@@ -260,8 +314,8 @@ func hasBody(r *http.Request) bool {
 // readBody reads the body, bounded by MaxBodyBytes. Over the limit it
 // returns an error wrapping routeparse.ErrBodyTooLarge; under ReportOnly
 // the body is then kept whole for the next handler.
-func (h *handler) readBody(r *http.Request) (body, error) {
-	max := h.c.maxBody
+func (m *Middleware) readBody(r *http.Request) (body, error) {
+	max := m.c.maxBody
 	if r.Body == nil || r.Body == http.NoBody {
 		return body{set: true}, nil
 	}
@@ -317,7 +371,7 @@ func readAtMost(r io.Reader, limit, hint int64) ([]byte, error) {
 
 // parseBody classifies the body. Several Content-Type headers are refused:
 // the next handler would read only the first, the parser must not guess.
-func (h *handler) parseBody(r *http.Request, rt *routeparse.Route, b []byte) error {
+func (m *Middleware) parseBody(r *http.Request, rt *routeparse.Route, b []byte) error {
 	ct := r.Header["Content-Type"]
 	if len(ct) > 1 {
 		return &routeparse.Error{Shape: "body", Detail: "several Content-Type headers", Err: routeparse.ErrMalformedBody}
@@ -336,13 +390,14 @@ func (h *handler) parseBody(r *http.Request, rt *routeparse.Route, b []byte) err
 		// decode.
 		encoding = strings.Join(ce, ", ")
 	}
-	return h.c.parser.ParseBody(rt, contentType, encoding, b, h.c.maxBody)
+	return m.c.parser.ParseBody(rt, contentType, encoding, b, m.c.maxBody)
 }
 
-// forward strips credentials and gateway-owned headers, restores the body,
-// attaches the decision (when dc is not nil) and calls next.
-func (h *handler) forward(w http.ResponseWriter, r *http.Request, dc *decisionCtx, b body) {
-	stripHeaders(r.Header, h.c.strip)
+// prepare strips credentials and gateway-owned headers, restores the body
+// and attaches the decision (when dc is not nil): it returns the request
+// to hand on.
+func (m *Middleware) prepare(r *http.Request, dc *decisionCtx, b body) *http.Request {
+	stripHeaders(r.Header, m.c.strip)
 	var r2 *http.Request
 	if dc != nil {
 		r2 = r.WithContext(dc)
@@ -382,7 +437,7 @@ func (h *handler) forward(w http.ResponseWriter, r *http.Request, dc *decisionCt
 		r2.ContentLength, r2.TransferEncoding = int64(len(b.bytes)), nil
 		r2.GetBody = rb.replay
 	}
-	h.next.ServeHTTP(w, r2)
+	return r2
 }
 
 // replayBody is the buffered body handed on, and the source of GetBody's
@@ -464,8 +519,8 @@ func equalHeaderLenient(a, b string) bool {
 
 // report calls OnDecision and logs one line. status is the status written
 // (0 when the request goes on).
-func (h *handler) report(ctx context.Context, d *Decision, err error, status int) {
-	c := h.c
+func (m *Middleware) report(ctx context.Context, d *Decision, err error, status int) {
+	c := m.c
 	if c.onDecision != nil {
 		c.onDecision(ctx, d)
 	}

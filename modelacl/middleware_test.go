@@ -138,7 +138,7 @@ func newHandler(t testing.TB, o modelacl.Options) (http.Handler, *recorder) {
 	mw, err := modelacl.New(o)
 	require.NoError(t, err)
 	rec := &recorder{}
-	return mw(rec), rec
+	return mw.Handler(rec), rec
 }
 
 // credential placements, as each provider's SDK sends them.
@@ -816,7 +816,7 @@ func TestNewRejectsInvalidOptions(t *testing.T) {
 			mw, err := modelacl.New(tt.o)
 			assert.Error(t, err)
 			assert.Nil(t, mw)
-			assert.Panics(t, func() { modelacl.Middleware(tt.o) })
+			assert.Panics(t, func() { modelacl.MustNew(tt.o) })
 		})
 	}
 }

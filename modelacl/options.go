@@ -6,17 +6,24 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/modelgate/modelgate/internal/wire"
 	"github.com/modelgate/modelgate/routeparse"
 )
 
 // DefaultMaxBodyBytes is the body limit when [Options].MaxBodyBytes is
 // zero: 32 MiB, the request size limit of the Anthropic Messages API, and
-// room for base64 images and long contexts on the other providers.
-const DefaultMaxBodyBytes = 32 << 20
+// room for base64 images and long contexts on the other providers. It is
+// the same constant as [routeparse.DefaultBodyLimit] and
+// [sigv4.DefaultMaxBodyBytes], so a body the middleware accepts is one
+// the parser and the re-signer accept.
+//
+// [sigv4.DefaultMaxBodyBytes]: https://pkg.go.dev/github.com/modelgate/modelgate/bedrock/sigv4#DefaultMaxBodyBytes
+const DefaultMaxBodyBytes = wire.MaxBodyBytes
 
-// Options configures [New] and [Middleware]. Policy and Authenticate are
+// Options configures [New] and [MustNew]. Policy and Authenticate are
 // required; every other field has a safe zero value, stated beside it.
 type Options struct {
 	// Policy supplies the policy: a *Policy, or a *Store for hot reloads
@@ -116,26 +123,21 @@ type Options struct {
 	// client must not be able to set (say "X-Gateway-User" or
 	// "Anthropic-Beta" if the gateway sets them itself). They are removed
 	// before the next handler, like the credential headers, which are
-	// always removed: Authorization, Proxy-Authorization, X-Api-Key,
-	// Api-Key, X-Goog-Api-Key, X-Amz-Security-Token, X-Amz-Date,
-	// X-Amz-Content-Sha256, and the "key" query parameter.
+	// always removed ([CredentialHeaders], and the "key" query parameter).
 	StripHeaders []string
 }
 
-// credentialHeaders are removed from every request before the next
-// handler: the client's credentials must not reach an upstream (where they
-// are at best useless and at worst a key for the wrong account), and the
-// SigV4 headers would conflict with the gateway's own signature.
-var credentialHeaders = [...]string{
-	"Authorization",
-	"Proxy-Authorization",
-	"X-Api-Key",
-	"Api-Key",
-	"X-Goog-Api-Key",
-	"X-Amz-Security-Token",
-	"X-Amz-Date",
-	"X-Amz-Content-Sha256",
-}
+// CredentialHeaders returns the request headers that carry a client's
+// credential in one of the dialects the middleware accepts, in canonical
+// form: Authorization, Proxy-Authorization, X-Api-Key, Api-Key,
+// X-Goog-Api-Key, X-Litellm-Api-Key, X-Amz-Security-Token, X-Amz-Date,
+// X-Amz-Content-Sha256. The middleware removes them (and the "key" query
+// parameter) from every request it hands on, since a client's key must not
+// reach an upstream and the SigV4 headers would conflict with the
+// gateway's own signature; bedrock/sigv4's signer removes the same list. A
+// host that forwards requests around the middleware strips them too.
+// The slice is a fresh copy.
+func CredentialHeaders() []string { return slices.Clone(wire.CredentialHeaders[:]) }
 
 // config is Options validated and expanded once, in New.
 type config struct {
@@ -195,7 +197,7 @@ func (o *Options) compile() (*config, error) {
 	default:
 		bad("DenyStatus %d is neither 403 nor 401", o.DenyStatus)
 	}
-	c.strip = append(c.strip, credentialHeaders[:]...)
+	c.strip = append(c.strip, wire.CredentialHeaders[:]...)
 	for _, h := range o.StripHeaders {
 		if !validHeaderName(h) {
 			bad("StripHeaders entry %q is not a header name", h)

@@ -40,6 +40,11 @@ type Principal struct {
 	// widen access. Resolution is one step: a target is not looked up
 	// again.
 	Aliases map[string]string
+
+	// Host is the host's own value for this principal (its key record, a
+	// budget handle, ...). The library never reads it; the next handler
+	// finds it through [Decision.Principal].
+	Host any
 }
 
 // list returns the allowlist of scope s, nil when unset.
@@ -109,6 +114,18 @@ type deployment struct {
 	fill   bool     // wildcard deployment whose model receives the group's captures
 	same   bool     // fill and model == group name: the upstream is the requested name
 	groups []string // access groups
+}
+
+// upstream is the model d calls when wildcard group g serves name.
+func (d *deployment) upstream(g *group, name string) string {
+	switch {
+	case d.same:
+		return name
+	case d.fill:
+		caps, _ := g.pattern.captures(name)
+		return fill(d.model, caps)
+	}
+	return d.model
 }
 
 type nativeKey struct {
@@ -413,15 +430,16 @@ func (p *Policy) groupName(t *target) string {
 //
 // Check does not allocate when it allows up to two names.
 func (p *Policy) Check(pr *Principal, names ...string) (Decision, error) {
-	return p.decide(pr, names, nil, true)
+	return p.decide(pr, names, nil, nil, true)
 }
 
 // decide is Check. requested, when not nil, holds for each of names the
 // name the request sent (a provider-native ID that names[i] was resolved
 // from); nil means names are as sent. aliases says whether pr's aliases
 // apply: only to unified names, whose dispatcher calls the alias target.
-// Neither slice is retained.
-func (p *Policy) decide(pr *Principal, names, requested []string, aliases bool) (Decision, error) {
+// fallback, when not nil, marks the names the request gave as fallbacks.
+// No slice is retained.
+func (p *Policy) decide(pr *Principal, names, requested []string, fallback []bool, aliases bool) (Decision, error) {
 	var d Decision
 	switch {
 	case pr == nil:
@@ -432,6 +450,7 @@ func (p *Policy) decide(pr *Principal, names, requested []string, aliases bool) 
 		d.Err = ErrNoPolicy
 		return d, d.Err
 	}
+	d.policy = p
 	d.setPrincipal(pr)
 	if len(names) == 0 {
 		d.Err = ErrNoModel
@@ -444,7 +463,7 @@ func (p *Policy) decide(pr *Principal, names, requested []string, aliases bool) 
 		}
 		t, s, err := p.check(pr, n, aliases)
 		if err != nil {
-			deny := Decision{Scope: s, Denied: req}
+			deny := Decision{Scope: s, Denied: req, policy: p}
 			deny.setPrincipal(pr)
 			switch {
 			case errors.Is(err, ErrNoModel):
@@ -456,7 +475,7 @@ func (p *Policy) decide(pr *Principal, names, requested []string, aliases bool) 
 			}
 			return deny, deny.Err
 		}
-		d.add(Grant{Requested: req, Model: t.name, Group: p.groupName(&t)})
+		d.add(Grant{Requested: req, Model: t.name, Group: p.groupName(&t), Fallback: fallback != nil && fallback[i]})
 	}
 	d.Allowed = true
 	return d, nil
@@ -571,19 +590,46 @@ func (l *list) allDeployments(g *group, name string) bool {
 			}
 			continue
 		}
-		up := d.model
-		switch {
-		case d.same:
-			up = name
-		case d.fill:
-			caps, _ := g.pattern.captures(name)
-			up = fill(d.model, caps)
-		}
-		if !l.matchName(up) {
+		if !l.matchName(d.upstream(g, name)) {
 			return false
 		}
 	}
 	return true
+}
+
+// Deployments returns the upstream models that serve g, as configured
+// (litellm_params.model, provider-qualified), in configuration order:
+// what a dispatcher balances over after p allowed g. For a wildcard
+// group, each deployment's '*' is filled with what the group's '*' matched
+// in g.Model ("openai/*" serving "openai/gpt-4o" gives "openai/gpt-4o").
+// Nil when g.Group is empty (no deployment serves g.Model: on a native
+// route the ID is forwarded as sent) or names no group of p.
+//
+// Look deployments up in the snapshot that decided ([Decision.Policy]),
+// not in a map of the host's own: that is the list the decision was made
+// against.
+func (p *Policy) Deployments(g Grant) []string {
+	if p == nil || g.Group == "" {
+		return nil
+	}
+	if grp := p.groups[g.Group]; grp != nil {
+		out := make([]string, len(grp.deps))
+		for i, d := range grp.deps {
+			out[i] = d.model
+		}
+		return out
+	}
+	for _, w := range p.wild {
+		if w.name != g.Group || !w.pattern.match(g.Model) {
+			continue
+		}
+		out := make([]string, len(w.deps))
+		for i, d := range w.deps {
+			out[i] = d.upstream(w, g.Model)
+		}
+		return out
+	}
+	return nil
 }
 
 // Models returns the names pr may call, as a gateway's GET /v1/models

@@ -91,7 +91,7 @@ func TestStoreSwapUnderLoadNeverMixesPolicies(t *testing.T) {
 		},
 	})
 	require.NoError(t, err)
-	h := mw(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	h := mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 
 	// Bounded: at most 20,000 requests or 2 seconds, whichever ends first.
 	const workers, perWorker = 8, 2500

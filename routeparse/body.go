@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/modelgate/modelgate/internal/wire"
 )
 
 // DefaultBodyLimit is the body size limit [Parser.ParseBody] applies when
 // the caller passes a limit <= 0: 32 MiB, the largest request the Anthropic
 // Messages API accepts and above OpenAI's 25 MB audio uploads. The limit
 // applies to the body as received and, separately, to its decoded form.
-const DefaultBodyLimit = 32 << 20
+const DefaultBodyLimit = wire.MaxBodyBytes
 
 // ParseBody finishes classifying r from the request body. Call it only when
 // r.Body is not [BodyNone] (for BodyNone it does nothing and returns nil).

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/modelgate/modelgate/bedrock"
+	"github.com/modelgate/modelgate/internal/wire"
 )
 
 // SigningName is the SigV4 service name of the Bedrock runtime API. It
@@ -23,8 +25,10 @@ import (
 const SigningName = "bedrock"
 
 // DefaultMaxBodyBytes is the body limit when [Options.MaxBodyBytes] is zero:
-// 32 MiB, above Bedrock's documented 25,000,000-byte InvokeModel limit.
-const DefaultMaxBodyBytes = 32 << 20
+// 32 MiB, above Bedrock's documented 25,000,000-byte InvokeModel limit. It
+// is the same constant as modelacl.DefaultMaxBodyBytes, so a body the
+// middleware accepted is one the signer accepts.
+const DefaultMaxBodyBytes = wire.MaxBodyBytes
 
 // Sentinel errors. Every error the package returns wraps exactly one of them.
 var (
@@ -275,17 +279,11 @@ func (s *Signer) readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// credentialHeaders are request headers that carry a caller's credential in
-// one of the dialects a gateway accepts; none may reach AWS.
-var credentialHeaders = [...]string{
-	"Authorization",
-	"Proxy-Authorization",
-	"X-Api-Key",
-	"Api-Key",
-	"X-Goog-Api-Key",
-	"X-Litellm-Api-Key",
-	"Cookie",
-}
+// credentialHeaders are the request headers that carry a caller's
+// credential in one of the dialects a gateway accepts (the list the
+// middleware strips, modelacl.CredentialHeaders), and Cookie, which may
+// carry a session; none may reach AWS.
+var credentialHeaders = slices.Concat(wire.CredentialHeaders[:], []string{"Cookie"})
 
 func (s *Signer) isClientCredential(key string) bool {
 	// X-Amz-* are SigV4 protocol and security headers; Bedrock's own

@@ -134,7 +134,7 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 		d.proxies[f.name] = d.newProxy(f.name, target, transport)
 	}
 
-	// modelacl.New, not Middleware: the options come from a config file,
+	// modelacl.New, not MustNew: the options come from a config file,
 	// so a bad deny_status is an error to report, not a panic.
 	mw, err := modelacl.New(modelacl.Options{
 		Policy:       policy, // the policy resolves native IDs itself: no Resolver, so a Store can replace it
@@ -145,7 +145,7 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Gateway{handler: mw(d), dispatch: d, policy: policy, logger: logger}, nil
+	return &Gateway{handler: mw.Handler(d), dispatch: d, policy: policy, logger: logger}, nil
 }
 
 // ServeHTTP authorizes and forwards one request.
