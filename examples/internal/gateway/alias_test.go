@@ -303,7 +303,6 @@ func TestDispatcherFailsClosed(t *testing.T) {
 	t.Cleanup(func() { _ = mocks.Close() })
 	gw, err := gateway.New(cfg, gateway.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	require.NoError(t, err)
-	dispatch := gw.Dispatcher()
 
 	aliasKey := &modelacl.Principal{KeyID: "restricted", Key: modelacl.Allow("common-models"),
 		Aliases: map[string]string{"claude-opus-4-7": "claude-haiku-4-5"}}
@@ -412,11 +411,8 @@ func TestDispatcherFailsClosed(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			mocks.Reset()
 			req := httptest.NewRequest(http.MethodPost, c.path, strings.NewReader(c.body))
-			if d := c.decision(t); d != nil {
-				req = req.WithContext(modelacl.NewContext(req.Context(), d))
-			}
 			rec := httptest.NewRecorder()
-			dispatch.ServeHTTP(rec, req)
+			gw.Dispatch(rec, req, c.decision(t))
 			require.Equal(t, c.want, rec.Code, rec.Body.String())
 			if c.want != http.StatusOK {
 				assert.Zero(t, mocks.Total(), "refused request reached an upstream")

@@ -89,7 +89,7 @@ type Options struct {
 // concurrent use.
 type Gateway struct {
 	handler  http.Handler
-	dispatch http.Handler // behind the middleware; exported to tests only
+	dispatch *dispatcher // behind the middleware; exported to tests only
 	policy   *modelacl.Policy
 	logger   *slog.Logger
 }
@@ -174,8 +174,14 @@ type routeKey struct{}
 const bidiSuffix = "/invoke-with-bidirectional-stream"
 
 func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	dec, ok := modelacl.FromContext(r.Context())
-	if !ok || !dec.Allowed {
+	dec, _ := modelacl.FromContext(r.Context())
+	d.serve(w, r, dec)
+}
+
+// serve forwards r as dec, the middleware's decision for it (nil: none),
+// allows.
+func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, dec *modelacl.Decision) {
+	if dec == nil || !dec.Allowed {
 		// Fail closed: only requests the middleware classified and
 		// allowed are forwarded. (A denial reaches this handler only in
 		// the middleware's report-only mode, which this gateway never
