@@ -119,7 +119,10 @@ const DefaultBodyLimit = wire.MaxBodyBytes
 // restored, BodyParsed is false), and the caller must deny the request. Errors
 // are *[Error] values wrapping one of the package's sentinels.
 //
-// ParseBody does not modify body. Models it records do not alias body.
+// ParseBody does not modify body. Models it records do not alias body; each
+// JSON body model records where its string lies in the (decoded) body
+// ([Model.BodySpan]), so a dispatcher that must forward another name (an
+// alias's target) splices it in there instead of parsing the body again.
 func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body []byte, limit int64) error {
 	if r.Body == BodyNone {
 		return nil
@@ -681,7 +684,7 @@ func (x *extractor) model(i int) int {
 			if s.at(it.pos) != '"' {
 				return x.notString(it.pos, 2, "an element of the \"model\" list")
 			}
-			it.pos = x.str(it.pos, fieldModel, false, false)
+			it.pos = x.strElem(it.pos, fieldModel, false)
 			if it.pos < 0 {
 				return -1
 			}
@@ -712,15 +715,30 @@ func (x *extractor) str(i int, field string, fallback, split bool) int {
 		return -1
 	}
 	raw := x.s.b[i+1 : end-1]
-	if x.addName(raw, esc, field, fallback, split) != nil {
+	if x.addName(raw, i, esc, field, fallback, split) != nil {
 		return -1
 	}
 	return end
 }
 
+// strElem is str for a string that is an element of a list: the model
+// it records says so in its span.
+func (x *extractor) strElem(i int, field string, fallback bool) int {
+	end := x.str(i, field, fallback, false)
+	if end >= 0 {
+		if x.n <= len(x.buf) {
+			x.buf[x.n-1].elem = true
+		} else {
+			x.more[len(x.more)-1].elem = true
+		}
+	}
+	return end
+}
+
 // addName validates and records one model name given as the raw contents of
-// a JSON string (or key).
-func (x *extractor) addName(raw []byte, esc bool, field string, fallback, split bool) error {
+// a JSON string (or key) whose opening quote is at b[at].
+func (x *extractor) addName(raw []byte, at int, esc bool, field string, fallback, split bool) error {
+	sp := makeSpan(at, at+len(raw)+2)
 	if len(raw) == 0 {
 		return x.malformed(fmt.Sprintf("empty model name in %q", field))
 	}
@@ -730,12 +748,12 @@ func (x *extractor) addName(raw []byte, esc bool, field string, fallback, split 
 			return x.badName(field, err)
 		}
 		if split && strings.IndexByte(name, ',') >= 0 {
-			return x.addParts(name, field, fallback)
+			return x.addParts(name, sp, field, fallback)
 		}
 		if err := checkModelName(name); err != nil {
 			return x.badName(field, err)
 		}
-		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: name, esc: escNone})
+		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: name, esc: escNone, spanOff: sp.off, spanEnd: sp.end})
 		return nil
 	}
 	rawStr := string(raw)
@@ -748,12 +766,12 @@ func (x *extractor) addName(raw []byte, esc bool, field string, fallback, split 
 		return x.malformed(fmt.Sprintf("empty model name in %q", field))
 	}
 	if split && bytes.IndexByte(dec, ',') >= 0 {
-		return x.addParts(string(dec), field, fallback)
+		return x.addParts(string(dec), sp, field, fallback)
 	}
 	if err := checkModelName(string(dec)); err != nil {
 		return x.badName(field, err)
 	}
-	x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: rawStr, esc: escJSON})
+	x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: rawStr, esc: escJSON, spanOff: sp.off, spanEnd: sp.end})
 	return nil
 }
 
@@ -765,8 +783,8 @@ func (x *extractor) badName(field string, err error) error {
 
 // addParts records each comma-separated part of name, trimmed of white
 // space (the way LiteLLM's proxy splits "a, b"); each part is then held to
-// the model name rules.
-func (x *extractor) addParts(name, field string, fallback bool) error {
+// the model name rules. Every part gets the span of the whole string.
+func (x *extractor) addParts(name string, sp span, field string, fallback bool) error {
 	for part := range strings.SplitSeq(name, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -775,7 +793,7 @@ func (x *extractor) addParts(name, field string, fallback bool) error {
 		if err := checkModelName(part); err != nil {
 			return x.badName(field, err)
 		}
-		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: part, esc: escNone})
+		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: part, esc: escNone, spanOff: sp.off, spanEnd: sp.end, part: true})
 	}
 	return nil
 }
@@ -835,7 +853,7 @@ func (x *extractor) fallbacks(i int, field string, level int) int {
 	for it.next() {
 		switch s.at(it.pos) {
 		case '"':
-			it.pos = x.str(it.pos, field, true, false)
+			it.pos = x.strElem(it.pos, field, true)
 		case '{':
 			it.pos = x.fallbackObject(it.pos, field, level)
 		default:
@@ -907,7 +925,7 @@ func (x *extractor) fallbackObject(i int, field string, level int) int {
 	}
 	it = s.object(i)
 	for it.next() {
-		if x.addName(it.key(), it.keyEsc, field, true, false) != nil {
+		if x.addName(it.key(), it.keyOff-1, it.keyEsc, field, true, false) != nil {
 			return -1
 		}
 		if s.at(it.pos) != '[' {
@@ -922,7 +940,7 @@ func (x *extractor) fallbackObject(i int, field string, level int) int {
 			if s.at(ai.pos) != '"' {
 				return x.notString(ai.pos, depth+2, fmt.Sprintf("a fallback in %q", field))
 			}
-			if ai.pos = x.str(ai.pos, field, true, false); ai.pos < 0 {
+			if ai.pos = x.strElem(ai.pos, field, true); ai.pos < 0 {
 				return -1
 			}
 		}

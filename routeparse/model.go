@@ -1,5 +1,7 @@
 package routeparse
 
+import "math"
+
 // Name returns the model name, decoded exactly once from the text the
 // request carried: a percent-encoded path segment or query value is
 // unescaped, a JSON string's backslash escapes are resolved. It allocates
@@ -101,4 +103,47 @@ func pctUnhex(c byte) byte {
 	default:
 		return c - 'A' + 10
 	}
+}
+
+// Span is where a body model lies in the JSON body [Parser.ParseBody]
+// parsed (after undoing any Content-Encoding): body[Start:End] is the JSON
+// string that carried the model, quotes included. A dispatcher that must
+// send another name than the one the request carries (an alias's target)
+// replaces exactly those bytes by the JSON encoding of the new name, quotes
+// included, and adjusts Content-Length; every other byte stays as sent, and
+// nothing is parsed a second time. A string that names several models
+// ("a,b") gives each of them the same Span, with Shared set: rewriting it
+// rewrites all of them.
+type Span struct {
+	Start, End int
+	// Shared: the string names several comma-separated models.
+	Shared bool
+	// Element: the string is an element of a list ("model": ["a", "b"],
+	// "fallbacks": ["a"]) rather than a member's whole value or a key.
+	Element bool
+}
+
+// BodySpan returns where the model lies in the body, for models recorded
+// from a JSON body ([SourceBody]): the top-level "model" and
+// "deployment_id" strings, each element of a "model" list, fallbacks
+// (including the keys of {"m": ["f"]} maps), tools[].model, a batch's
+// requests[].params.model and "modelId". ok is false for every other model
+// (path, query, form), and for a body longer than 4 GiB.
+func (m Model) BodySpan() (s Span, ok bool) {
+	if m.spanEnd == 0 {
+		return Span{}, false
+	}
+	return Span{Start: int(m.spanOff), End: int(m.spanEnd), Shared: m.part, Element: m.elem}, true
+}
+
+// span is a Span as a Model stores it; end 0 means none.
+type span struct{ off, end uint32 }
+
+// makeSpan returns the span [off, end) of a body, or none when it does not
+// fit in 32 bits.
+func makeSpan(off, end int) span {
+	if off < 0 || end <= off || uint64(end) > math.MaxUint32 {
+		return span{}
+	}
+	return span{off: uint32(off), end: uint32(end)}
 }

@@ -187,6 +187,17 @@ const (
 // model in a path does not allocate.
 type Model struct {
 	Source Source
+
+	// Unexported fields are placed so that a Model packs into 64 bytes.
+	esc escaping
+	// part: one of the comma-separated names of a JSON string ("a,b").
+	part bool
+	// elem: a body model that is an element of a JSON list.
+	elem bool
+	// Where the JSON string that carried a body model lies in the body:
+	// b[spanOff:spanEnd], quotes included. spanEnd is 0 for other models.
+	spanOff uint32
+
 	// Field names the member, segment or parameter that carried the model
 	// ("modelId", "deployment", "model", "fallbacks", ...). Always a constant.
 	Field string
@@ -199,8 +210,8 @@ type Model struct {
 	// image_generation tool runs the model it names).
 	Fallback bool
 
-	raw string
-	esc escaping
+	spanEnd uint32
+	raw     string
 	// qual, when set, is prepended to the decoded name with a '/'
 	// (a Vertex publisher other than google and anthropic: "meta/llama-3").
 	// It is a substring of the request, so recording it does not allocate.

@@ -3,7 +3,6 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,7 +21,8 @@ import (
 // The gateway rewrites the one place it can rewrite exactly: the
 // top-level "model" string of an uncompressed JSON body on a unified route
 // (/v1/chat/completions, /chat/completions, /v1/messages, /v1/embeddings,
-// /v1/responses, ...). Every other place an alias can appear is refused
+// /v1/responses, ...), at the span the middleware's parser recorded for it
+// (routeparse.Model.BodySpan): the body is not parsed a second time. Every other place an alias can appear is refused
 // with 400 (see forwardError): fallbacks, model lists and comma-separated
 // model strings, deployment_id, multipart form fields, the ?model= query
 // parameter, and gzip or deflate bodies, which the gateway would have to
@@ -117,6 +117,7 @@ func authorizedRequest(r *http.Request, dec *modelacl.Decision, maxBody int64) (
 		}
 	}
 	var from, to string
+	var at routeparse.Model
 	for _, m := range models {
 		name := m.Name()
 		target, ok := aliased[name]
@@ -135,7 +136,7 @@ func authorizedRequest(r *http.Request, dec *modelacl.Decision, maxBody int64) (
 			// a batch's per-request models.
 			return nil, aliasRefusal(fmt.Sprintf("model alias %s is supported only as the request's one \"model\" string", jsonQuote(name)))
 		}
-		from, to = name, target
+		from, to, at = name, target, m
 	}
 	if from == "" {
 		// An alias applied to a name the request does not carry where the
@@ -143,13 +144,18 @@ func authorizedRequest(r *http.Request, dec *modelacl.Decision, maxBody int64) (
 		return nil, mismatch()
 	}
 	if isEncoded(r.Header) {
+		// The span indexes the decoded body; the gateway would have to
+		// re-encode it.
 		return nil, aliasRefusal(fmt.Sprintf("model alias %s in a compressed body is not supported by this gateway; send it uncompressed or name the model itself", jsonQuote(from)))
 	}
-	return rewriteBodyModel(r, from, to, maxBody)
+	return rewriteBodyModel(r, at, to, maxBody)
 }
 
+// isPrimaryBodyModel reports whether m is the top-level "model" string, or
+// part of it.
 func isPrimaryBodyModel(m routeparse.Model) bool {
-	return m.Source == routeparse.SourceBody && m.Field == "model" && !m.Fallback
+	sp, ok := m.BodySpan()
+	return ok && !sp.Element && m.Source == routeparse.SourceBody && m.Field == "model" && !m.Fallback
 }
 
 func hasRequested(grants []modelacl.Grant, name string) bool {
@@ -172,96 +178,100 @@ func isEncoded(h http.Header) bool {
 	return false
 }
 
-// rewriteBodyModel returns a copy of r whose JSON body has its top-level
-// "model" string, which must decode to from, replaced by to. Every other
-// byte of the body is kept.
-func rewriteBodyModel(r *http.Request, from, to string, maxBody int64) (*http.Request, *forwardError) {
-	if r.Body == nil {
+// rewriteBodyModel returns a copy of r whose JSON body has the string
+// that carried m (the top-level "model") replaced by the JSON encoding of
+// to, at the span the middleware's parser recorded. Every other byte of the
+// body is kept, and the body is not parsed again.
+//
+// The middleware hands on the body it buffered and parsed as a reader that
+// also reads at offsets (an io.ReaderAt with a Size, as bytes.Reader is):
+// the outgoing body is then three sections of that buffer and the new
+// name, so an aliased request costs no copy of its body. Any other body
+// (a handler between the middleware and this one replaced it) is read
+// into memory first, up to maxBody. Either way the bytes at the span must
+// be exactly the string the parser read, or nothing is forwarded.
+func rewriteBodyModel(r *http.Request, m routeparse.Model, to string, maxBody int64) (*http.Request, *forwardError) {
+	sp, ok := m.BodySpan()
+	if !ok || sp.Shared || r.Body == nil {
 		return nil, mismatch()
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return nil, &forwardError{status: http.StatusBadRequest, code: "invalid_body", msg: "could not read the request body"}
+	src, ok := r.Body.(bufferedBody)
+	if !ok {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			return nil, &forwardError{status: http.StatusBadRequest, code: "invalid_body", msg: "could not read the request body"}
+		}
+		if int64(len(body)) > maxBody {
+			return nil, &forwardError{status: http.StatusRequestEntityTooLarge, code: "body_too_large", msg: "request body too large"}
+		}
+		src = bytes.NewReader(body)
 	}
-	if int64(len(body)) > maxBody {
-		return nil, &forwardError{status: http.StatusRequestEntityTooLarge, code: "body_too_large", msg: "request body too large"}
-	}
-	out, err := replaceTopLevelModel(body, from, to)
+	val, err := json.Marshal(to)
 	if err != nil {
-		// The middleware parsed this body and found the model; not finding
-		// it again means the two readings differ. Do not guess.
-		return nil, aliasRefusal(fmt.Sprintf("model alias %s could not be applied to the request body", jsonQuote(from)))
+		return nil, mismatch()
+	}
+	out, ok := spliceBody(src, sp, m.Raw(), val)
+	if !ok {
+		// The parser found the model there; not finding it again means the
+		// body changed after it was checked. Do not guess.
+		return nil, aliasRefusal(fmt.Sprintf("model alias %s could not be applied to the request body", jsonQuote(m.Name())))
 	}
 	r2 := r.Clone(r.Context())
-	r2.Body = io.NopCloser(bytes.NewReader(out))
-	r2.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(out)), nil }
-	r2.ContentLength = int64(len(out))
+	r2.Body = out.reader()
+	r2.GetBody = func() (io.ReadCloser, error) { return out.reader(), nil }
+	r2.ContentLength = out.size
 	r2.TransferEncoding = nil
 	r2.Header.Del("Content-Length") // the transport writes ContentLength
 	return r2, nil
 }
 
-var errNoModelMember = errors.New("no single top-level \"model\" string")
+// bufferedBody is a body held in memory that reads at offsets.
+type bufferedBody interface {
+	io.ReaderAt
+	Size() int64
+}
 
-// replaceTopLevelModel returns body with the value of its one top-level
-// member named "model" (compared after unescaping the key, case-
-// insensitively, as encoding/json binds it) replaced by the JSON string
-// to. That value must be a JSON string decoding to from. Any other shape:
-// no such member, two of them, a non-string value, a body that is not one
-// JSON object, is an error, and nothing is rewritten.
-func replaceTopLevelModel(body []byte, from, to string) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, errNoModelMember
+// splice is a body with one span replaced.
+type splice struct {
+	src        io.ReaderAt
+	start, end int64 // the replaced span of src
+	srcSize    int64
+	val        []byte
+	size       int64 // of the result
+}
+
+// spliceBody returns src with src[sp.Start:sp.End] replaced by val, after
+// checking that the span holds exactly the JSON string "raw" (quotes
+// included); ok is false when it does not.
+func spliceBody(src bufferedBody, sp routeparse.Span, raw string, val []byte) (s splice, ok bool) {
+	size := src.Size()
+	start, end := int64(sp.Start), int64(sp.End)
+	if start < 0 || end > size || end-start != int64(len(raw))+2 {
+		return splice{}, false
 	}
-	start, end := -1, -1
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return nil, errNoModelMember
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, err
-		}
-		if !strings.EqualFold(key, "model") {
-			continue
-		}
-		if start >= 0 {
-			return nil, errNoModelMember // a second "model" member
-		}
-		end = int(dec.InputOffset())
-		start = end - len(raw)
-		if start < 0 || !bytes.Equal(body[start:end], raw) {
-			return nil, errNoModelMember
-		}
+	var small [256]byte
+	got := small[:0]
+	if n := end - start; n <= int64(len(small)) {
+		got = small[:n]
+	} else {
+		got = make([]byte, n)
 	}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
-		return nil, errNoModelMember
+	if n, err := src.ReadAt(got, start); n != len(got) || (err != nil && err != io.EOF) {
+		return splice{}, false
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errNoModelMember // trailing data
+	if got[0] != '"' || got[len(got)-1] != '"' || string(got[1:len(got)-1]) != raw {
+		return splice{}, false
 	}
-	if start < 0 || body[start] != '"' {
-		return nil, errNoModelMember
-	}
-	var got string
-	if err := json.Unmarshal(body[start:end], &got); err != nil || got != from {
-		return nil, errNoModelMember
-	}
-	val, err := json.Marshal(to)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 0, len(body)-(end-start)+len(val))
-	out = append(out, body[:start]...)
-	out = append(out, val...)
-	out = append(out, body[end:]...)
-	return out, nil
+	return splice{src: src, start: start, end: end, srcSize: size, val: val, size: size - (end - start) + int64(len(val))}, true
+}
+
+// reader returns a fresh reader of the spliced body.
+func (s splice) reader() io.ReadCloser {
+	return io.NopCloser(io.MultiReader(
+		io.NewSectionReader(s.src, 0, s.start),
+		bytes.NewReader(s.val),
+		io.NewSectionReader(s.src, s.end, s.srcSize-s.end),
+	))
 }
 
 // jsonQuote quotes s as a JSON string, for messages that quote a model.

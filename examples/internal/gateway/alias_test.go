@@ -406,6 +406,22 @@ func TestDispatcherFailsClosed(t *testing.T) {
 			want:         http.StatusOK,
 			upstreamBody: `{"model":"claude-haiku-4-5","messages":[]}`,
 		},
+		{
+			name: "body changed after the check: the span no longer holds the aliased name", path: "/v1/chat/completions",
+			body: `{"model":"claude-opus-4-8","messages":[]}`,
+			decision: func(t *testing.T) *modelacl.Decision {
+				return decide(t, aliasKey, route(t, "/v1/chat/completions", opusChat), "claude-opus-4-7")
+			},
+			want: http.StatusBadRequest,
+		},
+		{
+			name: "body shortened after the check: the span lies past its end", path: "/v1/chat/completions",
+			body: `{"model":"x"}`,
+			decision: func(t *testing.T) *modelacl.Decision {
+				return decide(t, aliasKey, route(t, "/v1/chat/completions", `{"messages":[],"model":"claude-opus-4-7"}`), "claude-opus-4-7")
+			},
+			want: http.StatusBadRequest,
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -38,7 +38,9 @@
 // is checked is what is forwarded: on the unified routes, when the
 // decision's grants say a name was authorized as another one, the gateway
 // replaces the top-level "model" string of the JSON body with the
-// authorized name, keeping every other byte, before forwarding. It does not
+// authorized name, keeping every other byte, before forwarding; it splices
+// the name in at the span the middleware's parser recorded, never parsing
+// the body again. It does not
 // rewrite anything else, and refuses with 400 (OpenAI error shape, type
 // "invalid_request_error", code "model_alias_not_forwardable") a request
 // whose alias appears
