@@ -1,0 +1,73 @@
+// Command bench measures modelgate's cost end to end on loopback, in one
+// invocation of alternating rounds, and prints throughput ratios with the
+// CPU each server spends per request:
+//
+//	go -C examples run ./bench [-rounds 4] [-round 2s] [-conns 8] [-svg FILE]
+//
+// (a) a tuned host with the modelacl middleware against the same host
+// without it, and (b) the reference gateway against a bare default
+// httputil.ReverseProxy, each for a Bedrock path-model request, a 1 KiB
+// and a 1 MiB chat body. With -svg it also writes the README's chart.
+// Every server is a child process on a loopback port; see
+// examples/internal/bench.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"time"
+
+	"github.com/modelgate/modelgate/examples/internal/bench"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	role := flag.String("role", "", "internal: serve this role (started by the bench itself)")
+	upstream := flag.String("upstream", "", "internal: the upstream's URL for -role")
+	rounds := flag.Int("rounds", 4, "pairs of alternating rounds per comparison and shape")
+	round := flag.Duration("round", 2*time.Second, "length of one round")
+	conns := flag.Int("conns", 8, "concurrent connections of the load generator")
+	svg := flag.String("svg", "", "write the chart of the ratios to this SVG file")
+	quiet := flag.Bool("q", false, "do not print each round")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if *role != "" {
+		return bench.ServeRole(ctx, *role, *upstream, os.Stdout)
+	}
+	o := bench.Options{Rounds: *rounds, Round: *round, Conns: *conns, Progress: os.Stderr}
+	if *quiet {
+		o.Progress = nil
+	}
+	results, err := bench.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s/%s, %d CPUs, %d connections, %d x 2 rounds of %s per comparison and shape\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), *conns, *rounds, *round)
+	bench.WriteTable(os.Stdout, results)
+	if *svg != "" {
+		f, err := os.Create(*svg)
+		if err != nil {
+			return err
+		}
+		caption := fmt.Sprintf("throughput ratio, %d conns, %d x 2 alternating rounds of %s (go -C examples run ./bench)", *conns, *rounds, *round)
+		if err := bench.WriteSVG(f, results, caption); err != nil {
+			_ = f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteTable writes the results as a Markdown table: throughput ratio with
+// its per-round spread, the goal, and each server's throughput and CPU per
+// request.
+func WriteTable(w io.Writer, results []Result) {
+	fmt.Fprintln(w, "| comparison | shape | ratio (B/A) | rounds min-max | goal | A req/s | A CPU/req | B req/s | B CPU/req |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range results {
+		lo, hi := r.Spread()
+		goal := r.Comparison.GoalFor(r.Shape)
+		mark := ""
+		if r.Ratio() < goal {
+			mark = " (below goal)"
+		}
+		fmt.Fprintf(w, "| %s | %s | %.3f%s | %.3f-%.3f | %.2f | %s %.0f | %s | %s %.0f | %s |\n",
+			shortName(r.Comparison), r.Shape, r.Ratio(), mark, lo, hi, goal,
+			r.A.Role, r.A.PerSecond(), us(r.A.CPUPerRequest().Seconds()),
+			r.B.Role, r.B.PerSecond(), us(r.B.CPUPerRequest().Seconds()))
+	}
+}
+
+func us(sec float64) string { return fmt.Sprintf("%.1f µs", sec*1e6) }
+
+func shortName(c Comparison) string {
+	name, _, _ := strings.Cut(c.Name, ":")
+	return name
+}
+
+// WriteSVG draws the ratios as a bar chart, one group per comparison, one
+// bar per shape, with a line at 1.0 and a tick at each goal. It is plain
+// SVG so the chart in the README is regenerated, diffed and reviewed like
+// code.
+func WriteSVG(w io.Writer, results []Result, caption string) error {
+	const (
+		width, height       = 720, 340
+		left, right, top    = 60, 20, 40
+		bottom              = 80
+		maxRatio            = 1.3
+		barW, barGap, grpGp = 56, 14, 60
+	)
+	plotH := float64(height - top - bottom)
+	y := func(v float64) float64 {
+		v = min(max(v, 0), maxRatio)
+		return float64(top) + plotH*(1-v/maxRatio)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
+	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
+	fmt.Fprintf(&b, `<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", left, xmlEscape(caption))
+	for _, v := range []float64{0, 0.25, 0.5, 0.75, 1, 1.25} {
+		stroke := "#ddd"
+		if v == 1 {
+			stroke = "#444"
+		}
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`+"\n", left, width-right, y(v), y(v), stroke)
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%.2f</text>`+"\n", left-6, y(v)+4, v)
+	}
+	colors := []string{"#4e79a7", "#f28e2b", "#59a14f"}
+	x := float64(left + 30)
+	var group string
+	shapeIdx := 0
+	for _, r := range results {
+		name := shortName(r.Comparison)
+		if name != group {
+			if group != "" {
+				x += grpGp
+			}
+			group, shapeIdx = name, 0
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-weight="bold">%s</text>`+"\n", x, height-bottom+36, xmlEscape(r.Comparison.Name))
+		}
+		ratio := r.Ratio()
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%d" height="%.1f" fill="%s"/>`+"\n",
+			x, y(ratio), barW, y(0)-y(ratio), colors[shapeIdx%len(colors)])
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%.3f</text>`+"\n", x+barW/2, y(ratio)-4, ratio)
+		goal := r.Comparison.GoalFor(r.Shape)
+		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#c00" stroke-width="2" stroke-dasharray="4 2"/>`+"\n", x-4, x+barW+4, y(goal), y(goal))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x+barW/2, height-bottom+16, xmlEscape(r.Shape))
+		x += barW + barGap
+		shapeIdx++
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#c00">dashed: goal</text>`+"\n", left, height-12)
+	b.WriteString("</svg>\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func xmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
+}
