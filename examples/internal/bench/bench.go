@@ -144,7 +144,7 @@ func protect(h http.Handler) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mw(h), nil
+	return mw.Handler(h), nil
 }
 
 type bufferPool struct{ p sync.Pool }
