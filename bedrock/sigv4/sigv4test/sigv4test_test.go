@@ -13,22 +13,11 @@ import (
 	"github.com/modelgate/modelgate/bedrock/sigv4/sigv4test"
 )
 
-// The example credentials and time of AWS's published SigV4 examples.
 const (
-	exampleAccessKey = "AKIDEXAMPLE"
-	exampleSecret    = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-	exampleDate      = "20150830T123600Z"
-	emptyHash        = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	exampleAccessKey = sigv4test.ExampleAccessKeyID
+	exampleSecret    = sigv4test.ExampleSecret
+	exampleDate      = sigv4test.ExampleAmzDate
 )
-
-type vector struct {
-	name      string
-	req       sigv4test.Request
-	canonical string // the published canonical request, "" where only its hash is used
-	canonHash string // the published SHA-256 of the canonical request, "" if not used
-	query     string // the canonical query line the spec demands
-	signature string // the published signature
-}
 
 func header(kv ...string) http.Header {
 	h := http.Header{}
@@ -38,77 +27,29 @@ func header(kv ...string) http.Header {
 	return h
 }
 
-func authorization(scope, signed, sig string) string {
-	return "AWS4-HMAC-SHA256 Credential=" + exampleAccessKey + "/" + scope + ", SignedHeaders=" + signed + ", Signature=" + sig
-}
-
-// vectors are AWS's published examples: "get-vanilla" and
-// "get-vanilla-query-order-key-case" of the SigV4 test suite, and the
-// IAM ListUsers request of the SigV4 documentation.
-func vectors() []vector {
-	const vanillaSig = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
-	const orderSig = "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"
-	const listUsersSig = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
-	return []vector{
-		{
-			name: "get-vanilla",
-			req: sigv4test.Request{
-				Method: "GET", RequestURI: "/", Host: "example.amazonaws.com",
-				Header: header("X-Amz-Date", exampleDate,
-					"Authorization", authorization("20150830/us-east-1/service/aws4_request", "host;x-amz-date", vanillaSig)),
-			},
-			canonical: "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" + emptyHash,
-			canonHash: "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63",
-			signature: vanillaSig,
-		},
-		{
-			name: "get-vanilla-query-order-key-case",
-			req: sigv4test.Request{
-				Method: "GET", RequestURI: "/?Param2=value2&Param1=value1", Host: "example.amazonaws.com",
-				Header: header("X-Amz-Date", exampleDate,
-					"Authorization", authorization("20150830/us-east-1/service/aws4_request", "host;x-amz-date", orderSig)),
-			},
-			query:     "Param1=value1&Param2=value2",
-			signature: orderSig,
-		},
-		{
-			name: "iam ListUsers",
-			req: sigv4test.Request{
-				Method: "GET", RequestURI: "/?Action=ListUsers&Version=2010-05-08", Host: "iam.amazonaws.com",
-				Header: header("X-Amz-Date", exampleDate,
-					"Content-Type", "application/x-www-form-urlencoded; charset=utf-8",
-					"Authorization", authorization("20150830/us-east-1/iam/aws4_request", "content-type;host;x-amz-date", listUsersSig)),
-			},
-			canonHash: "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59",
-			query:     "Action=ListUsers&Version=2010-05-08",
-			signature: listUsersSig,
-		},
-	}
-}
-
 func TestPublishedVectors(t *testing.T) {
-	for _, v := range vectors() {
-		t.Run(v.name, func(t *testing.T) {
-			a, canon, err := sigv4test.Verify(exampleSecret, v.req)
+	for _, v := range sigv4test.Vectors() {
+		t.Run(v.Name, func(t *testing.T) {
+			a, canon, err := sigv4test.Verify(exampleSecret, v.Request)
 			require.NoError(t, err)
 			assert.Equal(t, exampleAccessKey, a.AccessKeyID)
 			assert.Equal(t, "20150830", a.Date)
 			assert.Equal(t, "us-east-1", a.Region)
-			if v.canonical != "" {
-				assert.Equal(t, v.canonical, canon)
+			if v.Canonical != "" {
+				assert.Equal(t, v.Canonical, canon)
 			}
-			if v.canonHash != "" {
+			if v.CanonicalHash != "" {
 				sum := sha256.Sum256([]byte(canon))
-				assert.Equal(t, v.canonHash, hex.EncodeToString(sum[:]))
-				assert.True(t, strings.HasSuffix(sigv4test.StringToSign(a, exampleDate, canon), "\n"+v.canonHash))
+				assert.Equal(t, v.CanonicalHash, hex.EncodeToString(sum[:]))
+				assert.True(t, strings.HasSuffix(sigv4test.StringToSign(a, exampleDate, canon), "\n"+v.CanonicalHash))
 			}
-			if v.query != "" {
-				assert.Equal(t, v.query, strings.Split(canon, "\n")[2])
+			if v.Query != "" {
+				assert.Equal(t, v.Query, strings.Split(canon, "\n")[2])
 			}
-			assert.Equal(t, v.signature, sigv4test.Signature(exampleSecret, a, exampleDate, canon))
+			assert.Equal(t, v.Signature, sigv4test.Signature(exampleSecret, a, exampleDate, canon))
 
 			// The same canonical request from the exported builder.
-			again, err := sigv4test.CanonicalRequest(v.req.Method, v.req.RequestURI, v.req.Host, v.req.Header, 0, nil, a.SignedHeaders)
+			again, err := sigv4test.CanonicalRequest(v.Request.Method, v.Request.RequestURI, v.Request.Host, v.Request.Header, 0, nil, a.SignedHeaders)
 			require.NoError(t, err)
 			assert.Equal(t, canon, again)
 		})
@@ -119,7 +60,7 @@ func TestPublishedVectors(t *testing.T) {
 // attacker or a broken signer would; every one must fail to verify.
 func TestTamperedRequestsFail(t *testing.T) {
 	base := func() sigv4test.Request {
-		r := vectors()[2].req // iam ListUsers: a query and a signed content-type
+		r := sigv4test.Vectors()[2].Request // iam ListUsers: a query and a signed content-type
 		r.Header = r.Header.Clone()
 		return r
 	}
