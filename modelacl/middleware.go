@@ -397,7 +397,7 @@ func (m *Middleware) parseBody(r *http.Request, rt *routeparse.Route, b []byte) 
 // and attaches the decision (when dc is not nil): it returns the request
 // to hand on.
 func (m *Middleware) prepare(r *http.Request, dc *decisionCtx, b body) *http.Request {
-	stripHeaders(r.Header, m.c.strip)
+	m.c.strip.remove(r.Header)
 	var r2 *http.Request
 	if dc != nil {
 		r2 = r.WithContext(dc)
@@ -453,68 +453,6 @@ func (rb *replayBody) replay() (io.ReadCloser, error) {
 	n := &replayBody{buf: rb.buf}
 	n.Reset(n.buf)
 	return n, nil
-}
-
-// stripHeaders deletes names (canonical) from hdr, and any other spelling
-// that a lenient server would read as one of them: names that differ only
-// in case or in '_' for '-' (CGI-style servers map both to HTTP_X_API_KEY).
-func stripHeaders(hdr http.Header, names []string) {
-	for _, n := range names {
-		delete(hdr, n)
-	}
-	for k := range hdr {
-		if !needsLenientCheck(k) {
-			continue
-		}
-		for _, n := range names {
-			if equalHeaderLenient(k, n) {
-				delete(hdr, k)
-				break
-			}
-		}
-	}
-}
-
-// needsLenientCheck reports whether k could be a non-canonical spelling:
-// it contains '_' or is not in canonical form.
-func needsLenientCheck(k string) bool {
-	upper := true
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		switch {
-		case c == '_':
-			return true
-		case upper && 'a' <= c && c <= 'z', !upper && 'A' <= c && c <= 'Z':
-			return true
-		}
-		upper = c == '-'
-	}
-	return false
-}
-
-func equalHeaderLenient(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if x == '_' {
-			x = '-'
-		}
-		if y == '_' {
-			y = '-'
-		}
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // report calls OnDecision and logs one line. status is the status written

@@ -150,7 +150,7 @@ type config struct {
 	onDecision  func(context.Context, *Decision)
 	logger      *slog.Logger
 	unknownRead bool
-	strip       []string // canonical header names, credentials first
+	strip       headerSet // credentials and StripHeaders
 }
 
 // errInvalidOptions is wrapped by every error New returns.
@@ -197,13 +197,15 @@ func (o *Options) compile() (*config, error) {
 	default:
 		bad("DenyStatus %d is neither 403 nor 401", o.DenyStatus)
 	}
-	c.strip = append(c.strip, wire.CredentialHeaders[:]...)
+	for _, h := range wire.CredentialHeaders {
+		c.strip.add(h)
+	}
 	for _, h := range o.StripHeaders {
 		if !validHeaderName(h) {
 			bad("StripHeaders entry %q is not a header name", h)
 			continue
 		}
-		c.strip = append(c.strip, http.CanonicalHeaderKey(h))
+		c.strip.add(h)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
