@@ -1,7 +1,6 @@
 package routeparse
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -232,13 +231,7 @@ func checkAgreement(r *Route, m modelMark) error {
 }
 
 // sameName compares two models' decoded names.
-func sameName(a, b *Model) bool {
-	if a.esc == escNone && b.esc == escNone && a.qual == "" && b.qual == "" {
-		return a.raw == b.raw
-	}
-	var ab, bb [128]byte
-	return string(a.AppendName(ab[:0])) == string(b.AppendName(bb[:0]))
-}
+func sameName(a, b *Model) bool { return a.name == b.name }
 
 // parseJSONBody extracts the models of a JSON body into r.
 func parseJSONBody(r *Route, contentType string, b []byte) error {
@@ -249,12 +242,11 @@ func parseJSONBody(r *Route, contentType string, b []byte) error {
 		return &Error{Shape: shapeJSONBody, Detail: "byte-order mark before the JSON object", Err: ErrMalformedBody}
 	}
 	x := extractor{s: jsonScanner{b: b}, shape: r.shape, stream: -1, tools: r.Operation == OpResponses}
-	var want [256]byte
 	if r.shape == shapeGoogle {
 		x.provider, x.pub = r.Provider, r.pub
 		for _, m := range r.Models() {
 			if m.Source == SourcePath {
-				x.want = string(m.AppendName(want[:0]))
+				x.want = m.name
 				break
 			}
 		}
@@ -753,10 +745,17 @@ func (x *extractor) addName(raw []byte, at int, esc bool, field string, fallback
 		if err := checkModelName(name); err != nil {
 			return x.badName(field, err)
 		}
-		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: name, esc: escNone, spanOff: sp.off, spanEnd: sp.end})
+		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: name, name: name, spanOff: sp.off, spanEnd: sp.end})
 		return nil
 	}
-	rawStr := string(raw)
+	// One allocation holds the raw text and, after it, the decoded name,
+	// so Name never decodes again: a strings.Builder never moves or
+	// changes what it has handed out, and strict decoding never lengthens
+	// the text.
+	var sb strings.Builder
+	sb.Grow(2 * len(raw))
+	sb.Write(raw)
+	rawStr := sb.String()
 	var buf [256]byte
 	dec, err := unescapeJSON(buf[:0], rawStr, true)
 	if err != nil {
@@ -765,13 +764,15 @@ func (x *extractor) addName(raw []byte, at int, esc bool, field string, fallback
 	if len(dec) == 0 {
 		return x.malformed(fmt.Sprintf("empty model name in %q", field))
 	}
-	if split && bytes.IndexByte(dec, ',') >= 0 {
-		return x.addParts(string(dec), sp, field, fallback)
+	sb.Write(dec)
+	name := sb.String()[len(rawStr):]
+	if split && strings.IndexByte(name, ',') >= 0 {
+		return x.addParts(name, sp, field, fallback)
 	}
-	if err := checkModelName(string(dec)); err != nil {
+	if err := checkModelName(name); err != nil {
 		return x.badName(field, err)
 	}
-	x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: rawStr, esc: escJSON, spanOff: sp.off, spanEnd: sp.end})
+	x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: rawStr, name: name, spanOff: sp.off, spanEnd: sp.end})
 	return nil
 }
 
@@ -793,7 +794,7 @@ func (x *extractor) addParts(name string, sp span, field string, fallback bool) 
 		if err := checkModelName(part); err != nil {
 			return x.badName(field, err)
 		}
-		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: part, esc: escNone, spanOff: sp.off, spanEnd: sp.end, part: true})
+		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: part, name: part, spanOff: sp.off, spanEnd: sp.end, part: true})
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package routeparse
 
 import (
-	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -18,34 +17,11 @@ const (
 	errControlChar   jsonStringError = "control character"
 )
 
-// decodeJSONString decodes raw, the text between the quotes of a JSON
-// string, refusing anything a model name must not contain: invalid escapes,
-// unpaired surrogate escapes, invalid UTF-8 and control characters (C0 and
-// DEL, raw or escaped).
-//
-// encoding/json would instead replace unpaired surrogates and invalid UTF-8
-// with U+FFFD. A name that other decoders may read differently is refused
-// rather than guessed at, so whatever dispatches the request can never see
-// a different name than the one that was authorized.
-func decodeJSONString(raw string) (string, error) {
-	if strings.IndexByte(raw, '\\') < 0 {
-		if err := checkPlainName(raw); err != nil {
-			return "", err
-		}
-		return raw, nil
-	}
-	b, err := unescapeJSON(make([]byte, 0, len(raw)), raw, true)
-	if err != nil {
-		return "", err
-	}
-	return string(b), nil
-}
-
-// appendJSONString appends the decoded form of raw to b. It never fails:
-// input that decodeJSONString would refuse is decoded the way encoding/json
-// does it (U+FFFD for unpaired surrogates and invalid bytes). Model names
-// stored with JSON escaping have been validated by decodeJSONString, so for
-// them both functions agree.
+// appendJSONString appends the decoded form of raw to b, the way
+// encoding/json decodes it (U+FFFD for unpaired surrogates and invalid
+// bytes). It never fails; it is for matching keys, never for model names,
+// which are decoded strictly (unescapeJSON with strict set) and refused on
+// any such defect.
 func appendJSONString(b []byte, raw string) []byte {
 	b, _ = unescapeJSON(b, raw, false)
 	return b

@@ -2,53 +2,40 @@ package routeparse
 
 import "math"
 
-// Name returns the model name, decoded exactly once from the text the
-// request carried: a percent-encoded path segment or query value is
-// unescaped, a JSON string's backslash escapes are resolved. It allocates
-// only when the raw text contained escapes (or a Vertex publisher
-// qualifier must be joined on).
+// Name returns the model name, decoded exactly once, when the model was
+// recorded, from the text the request carried: a percent-encoded path
+// segment or query value is unescaped, a JSON string's backslash escapes
+// are resolved, and a Vertex publisher qualifier is joined on
+// ("meta/llama-3"). It never allocates.
 //
 // Models are validated when they are recorded, so Name never fails; a
 // Model that did not come from a [Route] has an empty name.
-func (m Model) Name() string {
-	if m.qual == "" {
-		switch m.esc {
-		case escNone:
-			return m.raw
-		case escPercent, escQuery:
-			if !needsUnescape(m.raw, m.esc == escQuery) {
-				return m.raw
-			}
-		case escJSON:
-			// The body extractor validated the string when it recorded it.
-			name, err := decodeJSONString(m.raw)
-			if err != nil {
-				return ""
-			}
-			return name
-		}
-	}
-	return string(m.AppendName(nil))
-}
+func (m Model) Name() string { return m.name }
 
 // AppendName appends the decoded name to b and returns the extended
-// buffer, so callers that keep a scratch buffer decode without allocating.
-func (m Model) AppendName(b []byte) []byte {
-	if m.qual != "" {
-		b = append(b, m.qual...)
-		b = append(b, '/')
+// buffer.
+func (m Model) AppendName(b []byte) []byte { return append(b, m.name...) }
+
+// decodeName decodes a validated path or query text once, when it is
+// recorded: it returns raw itself, without allocating, when raw has no
+// escapes and qual is empty, and otherwise one new string holding
+// qual + "/" + the decoded text.
+func decodeName(raw string, esc escaping, qual string) string {
+	plus := esc == escQuery
+	if qual == "" && (esc == escNone || !needsUnescape(raw, plus)) {
+		return raw
 	}
-	switch m.esc {
-	case escNone:
-		return append(b, m.raw...)
-	case escPercent:
-		return appendUnescape(b, m.raw, false)
-	case escQuery:
-		return appendUnescape(b, m.raw, true)
-	case escJSON:
-		return appendJSONString(b, m.raw)
+	var buf [256]byte
+	b := buf[:0]
+	if qual != "" {
+		b = append(append(b, qual...), '/')
 	}
-	return b
+	if esc == escNone {
+		b = append(b, raw...)
+	} else {
+		b = appendUnescape(b, raw, plus)
+	}
+	return string(b)
 }
 
 // Raw returns the model text exactly as the request carried it: still

@@ -99,7 +99,7 @@ func parseMultipartBody(r *Route, contentType string, b []byte) error {
 		if err := checkModelName(v); err != nil {
 			return formErr(ErrMalformedBody, fmt.Sprintf("\"model\" form field contains %v", err))
 		}
-		r.addModel(Model{Source: SourceForm, Field: fieldModel, raw: v, esc: escNone})
+		r.addModel(Model{Source: SourceForm, Field: fieldModel, raw: v, name: v})
 	}
 	return nil
 }

@@ -36,8 +36,9 @@ type Parser struct {
 // read) or [ErrAmbiguousModel] (the query names conflicting models). The
 // grammar is in the package documentation.
 //
-// ParseRequest does not allocate unless it fails or a route names more
-// models than a Route stores inline.
+// ParseRequest does not allocate unless it fails, a route names more
+// models than a Route stores inline, or a model is spelled with escapes
+// (one string for its decoded name, so [Model.Name] never allocates).
 func (p *Parser) ParseRequest(method, escapedPath, rawQuery string, h http.Header) (Route, error) {
 	var r Route
 	if err := p.parseRequest(&r, method, escapedPath, rawQuery, h); err != nil {
@@ -299,6 +300,6 @@ func (r *Route) addPathModel(shape, field, raw, qual string, allowSlash bool) er
 	if err != nil {
 		return err
 	}
-	r.addModel(Model{Source: SourcePath, Field: field, raw: raw, esc: esc, qual: qual})
+	r.addModel(Model{Source: SourcePath, Field: field, raw: raw, name: decodeName(raw, esc, qual)})
 	return nil
 }

@@ -63,7 +63,7 @@ func parseQueryModels(r *Route, rawQuery string) error {
 			dup = true
 		}
 		if !dup {
-			r.addModel(Model{Source: SourceQuery, Field: field, raw: val, esc: esc})
+			r.addModel(Model{Source: SourceQuery, Field: field, raw: val, name: decodeName(val, esc, "")})
 		}
 	}
 	return nil

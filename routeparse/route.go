@@ -178,18 +178,17 @@ type escaping uint8
 const (
 	escNone    escaping = iota // raw is the name
 	escPercent                 // raw is a percent-encoded path segment or query value
-	escJSON                    // raw is the contents of a JSON string with backslash escapes
 	escQuery                   // raw is a percent-encoded query value in which '+' means space
 )
 
 // Model is one model name found in a request, with where it was found.
-// Its raw text is kept as sent and decoded by [Model.Name], so finding a
-// model in a path does not allocate.
+// It keeps its raw text as sent and its name decoded once, when it was
+// recorded, so [Model.Name] never allocates. A Model is a small value
+// (64 bytes) that copies cheaply.
 type Model struct {
 	Source Source
 
 	// Unexported fields are placed so that a Model packs into 64 bytes.
-	esc escaping
 	// part: one of the comma-separated names of a JSON string ("a,b").
 	part bool
 	// elem: a body model that is an element of a JSON list.
@@ -212,10 +211,9 @@ type Model struct {
 
 	spanEnd uint32
 	raw     string
-	// qual, when set, is prepended to the decoded name with a '/'
-	// (a Vertex publisher other than google and anthropic: "meta/llama-3").
-	// It is a substring of the request, so recording it does not allocate.
-	qual string
+	// name is the decoded name: raw itself (no allocation) when raw has no
+	// escapes and no Vertex publisher qualifier is joined on.
+	name string
 }
 
 // Route is the classification of one request. The zero value is an
