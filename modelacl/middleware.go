@@ -465,7 +465,7 @@ func (m *Middleware) report(ctx context.Context, d *Decision, err error, status 
 	if c.logger == nil {
 		return
 	}
-	level, msg := slog.LevelInfo, "modelacl: allowed"
+	level, msg := slog.LevelDebug, "modelacl: allowed"
 	switch {
 	case d.Allowed:
 	case status == 0:

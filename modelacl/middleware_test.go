@@ -565,7 +565,8 @@ func TestMiddlewareReportOnly(t *testing.T) {
 
 func TestMiddlewareLogsOneLinePerDecisionWithoutSecrets(t *testing.T) {
 	var logs bytes.Buffer
-	h, _ := newHandler(t, modelacl.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	debug := &slog.HandlerOptions{Level: slog.LevelDebug}
+	h, _ := newHandler(t, modelacl.Options{Logger: slog.New(slog.NewJSONHandler(&logs, debug))})
 	send(h, "POST", "/v1/chat/completions", "application/json", []byte(`{"model":"gpt-4o-mini"}`), bearer, restrictedKey)
 	send(h, "POST", "/bedrock/model/global.anthropic.claude-opus-4-7/invoke", "application/json", []byte(`{}`), bearer, restrictedKey)
 	send(h, "POST", "/v1/chat/completions", "application/json", []byte(`{"model":"gpt-4o"}`), bearer, "sk-nobody")
@@ -576,7 +577,7 @@ func TestMiddlewareLogsOneLinePerDecisionWithoutSecrets(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &allow))
 	require.NoError(t, json.Unmarshal([]byte(lines[1]), &deny))
 	assert.Equal(t, true, allow["allowed"])
-	assert.Equal(t, "INFO", allow["level"])
+	assert.Equal(t, "DEBUG", allow["level"], "allowed requests log at Debug, off the hot path at the usual Info level")
 	assert.Equal(t, "key-restricted", allow["key_id"])
 	assert.Equal(t, false, deny["allowed"])
 	assert.Equal(t, "WARN", deny["level"])
@@ -586,6 +587,15 @@ func TestMiddlewareLogsOneLinePerDecisionWithoutSecrets(t *testing.T) {
 	assert.Equal(t, float64(403), deny["status"])
 	assert.NotContains(t, logs.String(), restrictedKey)
 	assert.NotContains(t, logs.String(), "sk-nobody")
+
+	// At Info, the level hosts usually run at, an allow writes nothing and
+	// a denial is still audited.
+	logs.Reset()
+	h, _ = newHandler(t, modelacl.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	send(h, "POST", "/v1/chat/completions", "application/json", []byte(`{"model":"gpt-4o-mini"}`), bearer, restrictedKey)
+	assert.Empty(t, logs.String())
+	send(h, "POST", "/bedrock/model/global.anthropic.claude-opus-4-7/invoke", "application/json", []byte(`{}`), bearer, restrictedKey)
+	assert.Contains(t, logs.String(), `"level":"WARN"`)
 }
 
 func TestMiddlewareBodyTooLarge(t *testing.T) {

@@ -98,8 +98,10 @@ type Options struct {
 	// modify or keep the Decision; the Decision never holds the credential.
 	OnDecision func(ctx context.Context, d *Decision)
 
-	// Logger, if set, receives one line per decision: Info for an allow,
-	// Warn for a denial (and for a would-be denial under ReportOnly),
+	// Logger, if set, receives one line per decision: Debug for an allow
+	// (a handler at the usual Info level skips it before building the
+	// line, so an allowed request pays no logging; use OnDecision for
+	// per-request metrics), Warn for a denial (and for a would-be denial under ReportOnly),
 	// Error for internal failures. Nil: no logging. Lines carry the route's
 	// provider and operation, the models, the denying scope, the principal
 	// IDs and the reason; never the credential.

@@ -11,8 +11,7 @@
 //	s, err := sigv4.New(sigv4.Options{Region: "us-east-1", Credentials: provider})
 //	proxy := &httputil.ReverseProxy{
 //		Rewrite:       func(pr *httputil.ProxyRequest) { /* strip the gateway prefix */ },
-//		Transport:     s.RoundTripper(nil),
-//		FlushInterval: -1, // stream converse-stream and invoke-with-response-stream
+//		Transport: s.RoundTripper(nil),
 //	}
 //
 // It decides nothing about authorization; run the policy check before the
@@ -88,8 +87,11 @@
 //
 // Responses are returned untouched and unbuffered: event streams
 // (invoke-with-response-stream, converse-stream) flow to the client as
-// AWS sends them. Set FlushInterval: -1 on the ReverseProxy so that it
-// flushes each event.
+// AWS sends them. Leave the ReverseProxy's FlushInterval at zero: AWS sends
+// event streams chunked, without a Content-Length, and ReverseProxy flushes
+// every write of such a response at once. A negative FlushInterval would
+// flush every write of every response, costing a system call and a packet
+// per write on ordinary JSON answers.
 //
 // # Not supported
 //

@@ -40,8 +40,7 @@ func ExampleSigner_RoundTripper() {
 			pr.Out.URL.Path = strings.TrimPrefix(pr.In.URL.Path, "/bedrock")
 			pr.Out.URL.RawPath = strings.TrimPrefix(pr.In.URL.RawPath, "/bedrock")
 		},
-		Transport:     signer.RoundTripper(nil),
-		FlushInterval: -1, // event streams flow as they arrive
+		Transport: signer.RoundTripper(nil),
 	})
 	defer gateway.Close()
 

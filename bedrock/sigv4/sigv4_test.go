@@ -65,8 +65,7 @@ func newGateway(t *testing.T, s *sigv4.Signer) *httptest.Server {
 			require.NoError(t, err)
 			pr.Out.URL.Path, pr.Out.URL.RawPath = dec, escaped
 		},
-		Transport:     s.RoundTripper(nil),
-		FlushInterval: -1,
+		Transport: s.RoundTripper(nil),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(err, sigv4.ErrBodyTooLarge) {
 				w.WriteHeader(http.StatusRequestEntityTooLarge)

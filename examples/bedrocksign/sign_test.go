@@ -140,8 +140,7 @@ func newGateway(t *testing.T, upstream string) *httptest.Server {
 			require.NoError(t, err)
 			pr.Out.URL.Path, pr.Out.URL.RawPath = dec, escaped
 		},
-		Transport:     signer.RoundTripper(nil),
-		FlushInterval: -1,
+		Transport: signer.RoundTripper(nil),
 	}
 	// TLS, because the SDK refuses to send a bearer token over plain HTTP.
 	gw := httptest.NewTLSServer(proxy)

@@ -72,6 +72,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/modelgate/modelgate/modelacl"
 	"github.com/modelgate/modelgate/routeparse"
@@ -82,9 +83,16 @@ type Options struct {
 	// Logger receives one line per decision and proxy errors. nil means
 	// slog.Default().
 	Logger *slog.Logger
-	// Transport is the base transport to the upstreams. nil means
-	// http.DefaultTransport.
+	// Transport is the base transport to the upstreams. nil means a clone
+	// of http.DefaultTransport whose idle pool keeps MaxIdleConnsPerHost
+	// connections to each upstream.
 	Transport http.RoundTripper
+	// MaxIdleConnsPerHost sizes the default transport's idle pool per
+	// upstream; 0 means 256. It should be at least the number of requests
+	// the gateway serves at once: with http.DefaultTransport's 2, a
+	// gateway under 8 concurrent requests dials the upstream again for a
+	// third of them. Ignored when Transport is set.
+	MaxIdleConnsPerHost int
 }
 
 // Gateway is the reference gateway. It is an http.Handler, safe for
@@ -109,7 +117,13 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 	}
 	base := opts.Transport
 	if base == nil {
-		base = http.DefaultTransport
+		idle := opts.MaxIdleConnsPerHost
+		if idle <= 0 {
+			idle = defaultIdleConnsPerHost
+		}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConns, t.MaxIdleConnsPerHost = idle*len(cfg.Upstreams.fields()), idle
+		base = t
 	}
 
 	ks := newKeyStore(cfg)
@@ -170,7 +184,8 @@ type dispatcher struct {
 	resigned bool
 }
 
-type routeKey struct{}
+// defaultIdleConnsPerHost is Options.MaxIdleConnsPerHost's default.
+const defaultIdleConnsPerHost = 256
 
 // bidiSuffix ends the path of Bedrock's InvokeModelWithBidirectionalStream.
 const bidiSuffix = "/invoke-with-bidirectional-stream"
@@ -191,7 +206,7 @@ func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, dec *modelacl
 		writeError(w, http.StatusForbidden, "request was not authorized")
 		return
 	}
-	route := dec.Route
+	route := &dec.Route // the decision's own route: no copy, nothing re-parsed
 	if route.Provider == routeparse.OpenAI && route.Operation == routeparse.OpListModels {
 		d.listModels(w, dec)
 		return
@@ -210,7 +225,7 @@ func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, dec *modelacl
 		writeError(w, http.StatusBadRequest, "path cannot be forwarded")
 		return
 	}
-	name := upstreamName(&route)
+	name := upstreamName(route)
 	p := d.proxies[name]
 	if name == "" || p == nil {
 		writeError(w, http.StatusBadGateway, fmt.Sprintf("no upstream configured for provider %q", route.Provider))
@@ -223,8 +238,25 @@ func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, dec *modelacl
 		writeErrorCode(w, ferr.status, ferr.code, ferr.msg)
 		return
 	}
-	ctx := context.WithValue(out.Context(), routeKey{}, &route)
-	p.ServeHTTP(w, out.WithContext(ctx))
+	if ctxDec, ok := modelacl.FromContext(out.Context()); !ok || ctxDec != dec {
+		// Only tests hand serve a decision the middleware did not put in
+		// the request's context; carry it to the proxy's Rewrite.
+		out = out.WithContext(context.WithValue(out.Context(), decisionKey{}, dec))
+	}
+	p.ServeHTTP(w, out)
+}
+
+// decisionKey carries a decision to Rewrite when it is not the
+// middleware's own (tests only; see serve).
+type decisionKey struct{}
+
+// decisionOf returns the decision serve forwarded r under.
+func decisionOf(r *http.Request) *modelacl.Decision {
+	if dec, ok := r.Context().Value(decisionKey{}).(*modelacl.Decision); ok {
+		return dec
+	}
+	dec, _ := modelacl.FromContext(r.Context())
+	return dec
 }
 
 // upstreamName picks the upstream for a parsed route. Azure-shaped routes
@@ -255,7 +287,10 @@ func (d *dispatcher) newProxy(name string, target *url.URL, transport http.Round
 	basePath := strings.TrimSuffix(target.EscapedPath(), "/")
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			route := pr.In.Context().Value(routeKey{}).(*routeparse.Route)
+			// The request carries the middleware's context: the route
+			// the dispatcher checked is the one forwarded, with no
+			// context layer or route copy of the gateway's own.
+			route := &decisionOf(pr.In).Route
 			escaped := basePath + route.UpstreamPath
 			// ServeHTTP checked that UpstreamPath unescapes, and basePath
 			// comes from a parsed URL, so the error cannot occur here.
@@ -266,8 +301,14 @@ func (d *dispatcher) newProxy(name string, target *url.URL, transport http.Round
 			pr.Out.URL.RawPath = escaped
 			pr.Out.Host = ""
 		},
-		Transport:     transport,
-		FlushInterval: -1,
+		Transport: transport,
+		// No FlushInterval: ReverseProxy already flushes every write of
+		// a response of unknown length (Bedrock's event streams are
+		// chunked) and of text/event-stream (SSE), and buffers the rest
+		// into one write. A negative interval would flush every write of
+		// every response, splitting headers and body into separate
+		// packets and holding the upstream connection longer.
+		BufferPool: bufferPool{},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(err, context.Canceled) {
 				return
@@ -275,6 +316,20 @@ func (d *dispatcher) newProxy(name string, target *url.URL, transport http.Round
 			d.logger.Warn("upstream error", "upstream", name, "err", err)
 			writeError(w, http.StatusBadGateway, "upstream unavailable")
 		},
+	}
+}
+
+// bufferPool lends ReverseProxy its 32 KiB copy buffers, instead of one
+// allocation per response.
+type bufferPool struct{}
+
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (bufferPool) Get() []byte { return *copyBuffers.Get().(*[]byte) }
+
+func (bufferPool) Put(b []byte) {
+	if cap(b) == 32<<10 {
+		copyBuffers.Put(&b)
 	}
 }
 
