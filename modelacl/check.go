@@ -37,26 +37,25 @@ type Checker struct {
 	Resolver Resolver
 }
 
-// errUnresolved is wrapped by the error a Checker returns when the
-// resolver could not map a provider-native model ID to any name.
-var errUnresolved = errors.New("modelacl: model cannot be resolved")
-
-// unresolvedError says which model could not be resolved. Its message does
-// not repeat the resolver's error, which is not promised safe to show.
+// unresolvedError says which model could not be resolved; it wraps
+// [ErrUnknownModel] and the resolver's error, if any. Its message does not
+// repeat the resolver's error, which is not promised safe to show.
 type unresolvedError struct {
 	model string
 	err   error
 }
 
-func (e *unresolvedError) Error() string {
-	return fmt.Sprintf("modelacl: model %q is not served by this gateway", e.model)
+func (e *unresolvedError) Error() string { return "modelacl: " + e.clientMessage() }
+
+func (e *unresolvedError) clientMessage() string {
+	return fmt.Sprintf("model %q is not served by this gateway", e.model)
 }
 
 func (e *unresolvedError) Unwrap() []error {
 	if e.err == nil {
-		return []error{errUnresolved}
+		return []error{ErrUnknownModel}
 	}
-	return []error{errUnresolved, e.err}
+	return []error{ErrUnknownModel, e.err}
 }
 
 // snapshot returns the policy and resolver for one decision: both from one
@@ -143,7 +142,7 @@ func (c Checker) CheckNative(pr *Principal, provider routeparse.Provider, ids ..
 // a route whose body models were never extracted is refused with
 // [ErrRouteIncomplete], never decided on its request line alone. A route that names no model is
 // allowed only if it is model-free by design (routeparse marks it so);
-// otherwise it is [routeparse.ErrNoModel]. The returned Decision has its
+// otherwise it is [ErrNoModel]. The returned Decision has its
 // Route field set to *rt.
 func (c Checker) CheckRoute(pr *Principal, rt *routeparse.Route) (Decision, error) {
 	d, err := c.checkRoute(pr, rt)
@@ -174,7 +173,7 @@ func (c Checker) checkRoute(pr *Principal, rt *routeparse.Route) (Decision, erro
 	models := rt.Models()
 	if len(models) == 0 {
 		if !rt.ModelFree {
-			return deniedDecision(pr, "", routeparse.ErrNoModel), routeparse.ErrNoModel
+			return deniedDecision(pr, "", ErrNoModel), ErrNoModel
 		}
 		if pr == nil {
 			return deniedDecision(pr, "", ErrNoPrincipal), ErrNoPrincipal
@@ -214,11 +213,13 @@ func (c Checker) checkRoute(pr *Principal, rt *routeparse.Route) (Decision, erro
 // group).
 type nativeDenyError struct {
 	id  string
-	err error
+	err *DenyError
 }
 
-func (e *nativeDenyError) Error() string {
-	return fmt.Sprintf("%s (requested as %q)", e.err.Error(), e.id)
+func (e *nativeDenyError) Error() string { return "modelacl: " + e.clientMessage() }
+
+func (e *nativeDenyError) clientMessage() string {
+	return fmt.Sprintf("%s (requested as %q)", e.err.clientMessage(), e.id)
 }
 
 func (e *nativeDenyError) Unwrap() error { return e.err }

@@ -1,6 +1,7 @@
 package modelacl
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -114,7 +115,13 @@ func (c Credential) LogValue() slog.Value {
 
 // MarshalJSON encodes the credential without its secret.
 func (c Credential) MarshalJSON() ([]byte, error) {
-	return []byte(`{"kind":"` + c.Kind.String() + `","source":"` + c.Source + `","secret":"` + redacted + `"}`), nil
+	// encoding/json quotes Source, which a Credential made by hand may fill
+	// with anything.
+	return json.Marshal(struct {
+		Kind   string `json:"kind"`
+		Source string `json:"source"`
+		Secret string `json:"secret"`
+	}{c.Kind.String(), c.Source, redacted})
 }
 
 // FindCredential finds the caller's credential wherever the official

@@ -97,7 +97,8 @@ type Decision struct {
 	// Err is why the request was denied: the error Check returned (a
 	// [*DenyError] or one of the sentinels), or, when the middleware refused
 	// the request before the policy check, a routeparse or credential error.
-	// Nil when allowed.
+	// Nil when allowed. Every such error matches a documented sentinel;
+	// [Decision.Reason] is its stable code, for logs and metrics.
 	Err error
 
 	// The principal's IDs, copied for audit. Never a secret.

@@ -92,48 +92,65 @@ type failure struct {
 // routeparse sentinel so both are one category.
 var errBodyTooLarge = &routeparse.Error{Shape: "body", Detail: "request body exceeds the gateway's limit", Err: routeparse.ErrBodyTooLarge}
 
-// failureFor maps an error from any step to what the client is told.
-// Unknown errors are internal: their text is not shown, as it may come from
-// the host's key store.
+// failureFor maps an error from any step to what the client is told: the
+// status of its category (reason.go), and a message that is data the
+// error carries ([messenger], or routeparse's Shape and Detail) or else
+// the category's phrase. Unknown errors are internal: their text is not
+// shown, as it may come from the host's key store.
 func failureFor(err error, denyStatus int) failure {
-	var de *DenyError
-	switch {
-	case errors.As(err, &de):
-		return failure{kind: failDenied, status: denyStatus, message: publicMessage(err), param: "model", scope: de.Scope}
-	case errors.Is(err, ErrModelNotAllowed), errors.Is(err, ErrNoAllowlist), errors.Is(err, ErrTeamModelsWithoutTeam),
-		errors.Is(err, errUnresolved):
-		return failure{kind: failDenied, status: denyStatus, message: publicMessage(err), param: "model"}
-	case errors.Is(err, ErrNoCredential):
-		return failure{kind: failUnauthenticated, status: http.StatusUnauthorized, message: "missing credential: send an API key"}
-	case errors.Is(err, ErrAmbiguousCredential):
-		return failure{kind: failUnauthenticated, status: http.StatusUnauthorized, message: "the request carries several different credentials"}
-	case errors.Is(err, ErrMalformedCredential):
-		return failure{kind: failUnauthenticated, status: http.StatusUnauthorized, message: "malformed credential"}
-	case errors.Is(err, ErrUnknownKey), errors.Is(err, ErrNoPrincipal):
-		return failure{kind: failUnauthenticated, status: http.StatusUnauthorized, message: "invalid API key"}
-	case errors.Is(err, ErrNoPolicy):
-		return failure{kind: failUnavailable, status: http.StatusServiceUnavailable, message: "no model access policy is loaded"}
-	case errors.Is(err, routeparse.ErrBodyTooLarge):
-		return failure{kind: failTooLarge, status: http.StatusRequestEntityTooLarge, message: publicMessage(err)}
-	case errors.Is(err, routeparse.ErrUnknownRoute):
-		return failure{kind: failNotFound, status: http.StatusNotFound, message: publicMessage(err)}
-	case errors.Is(err, routeparse.ErrNoModel), errors.Is(err, ErrNoModel), errors.Is(err, routeparse.ErrAmbiguousModel):
-		return failure{kind: failBadRequest, status: http.StatusBadRequest, message: publicMessage(err), param: "model"}
-	case errors.Is(err, routeparse.ErrMalformedPath), errors.Is(err, routeparse.ErrMalformedBody),
-		errors.Is(err, routeparse.ErrUnsupportedEncoding), errors.Is(err, errBodyRead):
-		return failure{kind: failBadRequest, status: http.StatusBadRequest, message: publicMessage(err)}
+	c := categoryOf(err)
+	f := failure{kind: c.kind, message: c.phrase}
+	switch c.kind {
+	case failDenied:
+		f.status, f.param = denyStatus, "model"
+		var de *DenyError
+		if errors.As(err, &de) {
+			f.scope = de.Scope
+		}
+	case failUnauthenticated:
+		f.status = http.StatusUnauthorized
+		return f // fixed phrases: a credential error may come from the host
+	case failBadRequest:
+		f.status = http.StatusBadRequest
+		if c.reason == ReasonNoModel || c.reason == ReasonAmbiguousModel {
+			f.param = "model"
+		}
+	case failNotFound:
+		f.status = http.StatusNotFound
+	case failTooLarge:
+		f.status = http.StatusRequestEntityTooLarge
+	case failUnavailable:
+		f.status = http.StatusServiceUnavailable
+		return f
 	default:
-		return failure{kind: failInternal, status: http.StatusInternalServerError, message: "internal error"}
+		f.status = http.StatusInternalServerError
+		return f
 	}
+	f.message = publicMessage(err, c)
+	return f
 }
 
-// publicMessage is an error's text without the package prefix. Only errors
-// whose text is promised safe (routeparse's, DenyError, the middleware's
-// own) reach it.
-func publicMessage(err error) string {
-	s := err.Error()
-	for _, p := range [...]string{"modelacl: ", "routeparse: "} {
-		s = strings.TrimPrefix(s, p)
+// publicMessage is the client-safe message of err, of category c: the
+// message an error of this package carries, or a routeparse error's
+// phrase, shape and detail (quoted request text, never a credential), or
+// the category's phrase. It is at most 512 bytes and some.
+func publicMessage(err error, c category) string {
+	var s string
+	var m messenger
+	var pe *routeparse.Error
+	switch {
+	case errors.As(err, &m):
+		s = m.clientMessage()
+	case errors.As(err, &pe) && errors.Is(pe.Err, c.err):
+		s = c.phrase
+		if pe.Shape != "" {
+			s += ": " + pe.Shape
+		}
+		if pe.Detail != "" {
+			s += ": " + pe.Detail
+		}
+	default:
+		return c.phrase
 	}
 	if len(s) > 512 {
 		s = s[:512] + "..."

@@ -3,11 +3,17 @@ package modelacl
 import (
 	"errors"
 	"fmt"
+
+	"github.com/modelgate/modelgate/routeparse"
 )
 
 // Sentinel errors. Every error [Policy.Check] returns wraps exactly one of
 // them, so callers map categories to responses with [errors.Is]. They are
 // part of the API: their meaning does not change.
+//
+// Every refusal of the middleware matches one of these, one of the
+// credential errors ([ErrNoCredential], ...) or one of routeparse's
+// sentinels; [ReasonOf] maps each to a stable [Reason] code.
 var (
 	// ErrModelNotAllowed: a scope that sets an allowlist does not allow a
 	// model the request names. Returned inside a [*DenyError] that says which
@@ -29,8 +35,26 @@ var (
 	ErrNoAllowlist = errors.New("no allowlist set on any scope")
 
 	// ErrNoModel: the request names no model, or names the empty string
-	// (directly or as an alias target).
-	ErrNoModel = errors.New("modelacl: request names no model")
+	// (directly or as an alias target), or a name longer than
+	// [MaxModelNameLen]. It is routeparse's sentinel itself, so one
+	// errors.Is covers a route the parser found no model in and a name the
+	// policy refused.
+	ErrNoModel = routeparse.ErrNoModel
+
+	// ErrUnknownModel: a provider-native model ID resolves to no name the
+	// policy can check (the [Resolver] returned nothing, or failed). The
+	// request is denied like a model that is not allowed (DenyStatus).
+	ErrUnknownModel = errors.New("modelacl: model not served by this gateway")
+
+	// ErrBodyRead: the middleware could not read the request body (the
+	// client went away, a broken chunked encoding). The client gets 400.
+	ErrBodyRead = errors.New("modelacl: cannot read the request body")
+
+	// ErrAuthenticateFailed: the host's Authenticate function returned an
+	// error that is none of the credential errors ([ErrUnknownKey], ...):
+	// an internal failure. The client gets 500 and never the error's text;
+	// the host's error is wrapped too, for errors.Is and the log.
+	ErrAuthenticateFailed = errors.New("modelacl: authenticate failed")
 
 	// ErrNoPolicy: the policy is nil (an empty [Store], a failed reload).
 	// Everything is denied until a policy is installed.
@@ -66,18 +90,41 @@ type DenyError struct {
 	Err   error  // the reason, one of the sentinels above
 }
 
-func (e *DenyError) Error() string {
+func (e *DenyError) Error() string { return "modelacl: " + e.clientMessage() }
+
+// clientMessage is the message for the client, built from the fields.
+func (e *DenyError) clientMessage() string {
 	switch {
 	case errors.Is(e.Err, ErrNoAllowlist):
-		return fmt.Sprintf("modelacl: model %q denied: %v", e.Model, e.Err)
+		return fmt.Sprintf("model %q denied: %v", e.Model, e.Err)
 	case errors.Is(e.Err, ErrTeamModelsWithoutTeam):
-		return fmt.Sprintf("modelacl: key may not call model %q: %v", e.Model, e.Err)
+		return fmt.Sprintf("key may not call model %q: %v", e.Model, e.Err)
 	default:
-		return fmt.Sprintf("modelacl: %s may not call model %q", e.Scope.noun(), e.Model)
+		return fmt.Sprintf("%s may not call model %q", e.Scope.noun(), e.Model)
 	}
 }
 
 func (e *DenyError) Unwrap() error { return e.Err }
+
+// messenger is an error of this package that carries its client-safe
+// message as data. The middleware shows a client that message, or the
+// phrase of the error's category (reason.go), never the text of an error
+// it did not make.
+type messenger interface {
+	error
+	clientMessage() string
+}
+
+// modelError is a refusal of this package with a fixed client-safe
+// message.
+type modelError struct {
+	msg string
+	err error // the sentinel
+}
+
+func (e *modelError) Error() string         { return "modelacl: " + e.msg }
+func (e *modelError) Unwrap() error         { return e.err }
+func (e *modelError) clientMessage() string { return e.msg }
 
 // ConfigError is one problem [Compile] found in a [Config]. It wraps
 // [ErrInvalidConfig]. Compile joins all of them with [errors.Join], so an

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -186,9 +187,6 @@ func (m *Middleware) Check(r *http.Request) (*http.Request, *Decision, error) {
 	return m.prepare(r, dc, b), d, nil
 }
 
-// errBodyRead is wrapped when the request body cannot be read.
-var errBodyRead = errors.New("modelacl: cannot read the request body")
-
 // body is the request body as it will be handed on.
 type body struct {
 	set   bool // replace Body/ContentLength/GetBody on the outgoing request
@@ -203,8 +201,13 @@ func (m *Middleware) authenticate(r *http.Request) (*Principal, error) {
 		return nil, err
 	}
 	pr, err := m.c.auth(r, cred)
-	if err == nil && pr == nil {
+	switch {
+	case err == nil && pr == nil:
 		err = ErrUnknownKey
+	case err != nil && categoryOf(err).kind == failInternal:
+		// The host's own failure (its key store is down, ...): 500, and
+		// the error still matches a sentinel of ours.
+		err = fmt.Errorf("%w: %w", ErrAuthenticateFailed, err)
 	}
 	return pr, err
 }
@@ -332,7 +335,7 @@ func (m *Middleware) readBody(r *http.Request) (body, error) {
 		if errors.As(err, &mbe) {
 			return body{}, errBodyTooLarge
 		}
-		return body{}, errors.Join(errBodyRead, err)
+		return body{}, fmt.Errorf("%w: %w", ErrBodyRead, err)
 	}
 	if int64(len(buf)) > max {
 		// Keep what was read in front of the rest, in case ReportOnly
@@ -481,6 +484,7 @@ func (m *Middleware) report(ctx context.Context, d *Decision, err error, status 
 	attrs := make([]slog.Attr, 0, 16)
 	attrs = append(attrs,
 		slog.Bool("allowed", d.Allowed),
+		slog.String("code", string(d.Reason())),
 		slog.String("provider", d.Route.Provider.String()),
 		slog.String("operation", d.Route.Operation.String()),
 	)

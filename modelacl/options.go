@@ -52,8 +52,9 @@ type Options struct {
 	//
 	// Return an error wrapping [ErrUnknownKey] (or a nil Principal) for a
 	// credential the host does not know: the client gets 401. Any other
-	// error is an internal failure: the client gets 500 and the error's
-	// text is not shown to it (it is logged).
+	// error is an internal failure: it is wrapped with
+	// [ErrAuthenticateFailed], the client gets 500 and the error's text is
+	// not shown to it (it is logged).
 	//
 	// A credential of kind [CredentialAWSAccessKeyID] is not proof of
 	// identity; see its documentation.
@@ -91,8 +92,9 @@ type Options struct {
 
 	// OnDecision, if set, is called once per request, for every outcome
 	// (allowed; denied; refused as malformed, too large or unauthenticated,
-	// then with d.Err saying why and no principal IDs), before the response
-	// is written or the next handler runs. Requests let through by
+	// then with d.Err saying why, and no principal when authentication
+	// failed), before the response is written or the next handler runs.
+	// [Decision.Reason] is a stable code to count outcomes by. Requests let through by
 	// UnsafeAllowUnknownReadOnly are not reported. For audit and metrics; it
 	// runs on the request's goroutine and must not block. It must not
 	// modify or keep the Decision; the Decision never holds the credential.
@@ -155,13 +157,13 @@ type config struct {
 	strip       headerSet // credentials and StripHeaders
 }
 
-// errInvalidOptions is wrapped by every error New returns.
-var errInvalidOptions = errors.New("modelacl: invalid middleware options")
+// ErrInvalidOptions is wrapped by every error [New] returns.
+var ErrInvalidOptions = errors.New("modelacl: invalid middleware options")
 
 func (o *Options) compile() (*config, error) {
 	var errs []error
 	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{errInvalidOptions}, args...)...))
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidOptions}, args...)...))
 	}
 	if o.Policy == nil {
 		bad("Policy is required")
@@ -170,7 +172,7 @@ func (o *Options) compile() (*config, error) {
 		bad("Authenticate is required")
 	}
 	if _, fixed := o.Policy.(*Policy); o.Resolver != nil && o.Policy != nil && !fixed {
-		errs = append(errs, fmt.Errorf("%w: %w", errInvalidOptions, ErrResolverWithStore))
+		errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidOptions, ErrResolverWithStore))
 	}
 	c := &config{
 		checker:     Checker{Policy: o.Policy, Resolver: o.Resolver},

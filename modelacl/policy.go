@@ -489,7 +489,7 @@ func (p *Policy) decide(pr *Principal, names, requested []string, fallback []boo
 // Longer names are refused with an error wrapping [ErrNoModel].
 const MaxModelNameLen = 4096
 
-var errNameTooLong = fmt.Errorf("%w: model name longer than %d bytes", ErrNoModel, MaxModelNameLen)
+var errNameTooLong error = &modelError{msg: fmt.Sprintf("model name longer than %d bytes", MaxModelNameLen), err: ErrNoModel}
 
 // check decides one requested name. It is shared by Check and Models.
 // aliases says whether pr's aliases apply (see decide).

@@ -14,6 +14,23 @@ import (
 // serves under that ID), all are returned and all must be allowed. The
 // names are checked without the principal's aliases ([Checker.CheckNative]).
 //
+// The contract, which every Checker and the middleware rely on:
+//
+//   - A non-empty result: the names to authorize, all of them. The slice
+//     is not modified or kept by the caller.
+//   - An empty result and a nil error: the ID means nothing the gateway
+//     serves. The request is denied with an error wrapping
+//     [ErrUnknownModel] (DenyStatus, reason [ReasonUnknownModel]), never
+//     decided as if the ID named no model.
+//   - An error: the ID cannot be resolved now (a lookup failed, the ID is
+//     refused). The request is denied the same way; the error wraps
+//     ErrUnknownModel and the resolver's error, whose text is logged but
+//     never shown to the client. A [*DenyError] is passed through as it
+//     is, so a resolver may deny with its own scope and message.
+//
+// Resolve must be safe for concurrent use and must not block for long: it
+// runs on the request's goroutine, before the body is forwarded.
+//
 // *Policy implements Resolver from its deployment list.
 type Resolver interface {
 	Resolve(provider routeparse.Provider, id string) ([]string, error)
