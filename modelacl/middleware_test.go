@@ -820,6 +820,8 @@ func TestNewRejectsInvalidOptions(t *testing.T) {
 		{"deny status 404", modelacl.Options{Policy: p, Authenticate: auth, DenyStatus: 404}},
 		{"negative body limit", modelacl.Options{Policy: p, Authenticate: auth, MaxBodyBytes: -1}},
 		{"strip header with a colon", modelacl.Options{Policy: p, Authenticate: auth, StripHeaders: []string{"X-A: b"}}},
+		{"parser prefix that could never match", modelacl.Options{Policy: p, Authenticate: auth,
+			Parser: &routeparse.Parser{Prefixes: routeparse.Prefixes{Bedrock: "bedrock/"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

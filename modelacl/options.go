@@ -62,7 +62,9 @@ type Options struct {
 
 	// Parser classifies requests. Nil: a zero routeparse.Parser (default
 	// gateway prefixes /bedrock, /vertex_ai, /gemini, /azure, /openai,
-	// /anthropic, and unprefixed routes).
+	// /anthropic, and unprefixed routes). New compiles a copy of it
+	// ([routeparse.Parser.Compile]): an invalid prefix is an error from New,
+	// and later changes to *Parser have no effect.
 	Parser *routeparse.Parser
 
 	// MaxBodyBytes bounds the body the middleware reads, for routes whose
@@ -185,8 +187,14 @@ func (o *Options) compile() (*config, error) {
 		logger:      o.Logger,
 		unknownRead: o.UnsafeAllowUnknownReadOnly,
 	}
-	if c.parser == nil {
+	// The parser is compiled here, once: its prefixes are validated (a
+	// typo is a start-up error, not a route that stops matching) and its
+	// prefix table precomputed.
+	if cp, err := c.parser.Compile(); err != nil {
+		bad("Parser: %v", err)
 		c.parser = &routeparse.Parser{}
+	} else {
+		c.parser = cp
 	}
 	switch {
 	case c.maxBody == 0:

@@ -136,43 +136,94 @@
 //	     /openai/v1/{OpenAI route}, /openai/{OpenAI route}   as OpenAI, provider Azure
 //	GET  /openai/realtime?deployment={Q}
 //
-// OpenAI-shaped routes, provider [OpenAI] unless a prefix says otherwise;
-// served under /v1 and unversioned:
+// The OpenAI-shaped path space is shared by OpenAI, Anthropic, Cohere and
+// Ollama and the OpenAI-compatible surfaces of other providers. Its routes
+// are one table (path_table.go); the list below is generated from it (go
+// generate) and a test fails when it is stale.
+// Each line is: methods, path ("[/v1]/x" is served under /v1 and
+// unversioned, "/v1|v2/x" under either), provider when no prefix says
+// otherwise, operation, where the model is, and the surfaces that serve
+// the route.
+// The surfaces: openai (unprefixed, and under the OpenAI and Azure
+// prefixes, /openai/v1 of Azure and /{v}/openai of Gemini), anthropic
+// (unprefixed under /v1, and the Anthropic prefix), cohere and ollama
+// (unprefixed), compat (the OpenAI-compatible surfaces of Vertex
+// endpoints/openapi and of the Anthropic prefix), bedrock-messages
+// (Anthropic Messages under the Bedrock prefix, as anthropic-sdk-go's
+// bedrock option sends them to a base URL with a path). Where several
+// lines share a path, a method none allows is refused as the first one's.
 //
-//	POST chat/completions, completions, responses, responses/compact, embeddings,
-//	     images/generations, audio/speech, moderations, fine_tuning/jobs        B "model"
-//	POST responses/input_tokens                                                B "model"
-//	POST images/edits, images/variations, audio/transcriptions, audio/translations  F "model"
-//	GET  realtime?model={Q}
-//	GET  models                                                                 free
-//	GET  models/{M}
-//	free: GET chat/completions[/{id}[/messages]], POST|DELETE chat/completions/{id},
-//	     GET|DELETE responses/{id}, POST responses/{id}/cancel, GET responses/{id}/input_items,
-//	     GET fine_tuning/jobs[/{id}[/events|/checkpoints]], POST fine_tuning/jobs/{id}/cancel|pause|resume,
-//	     GET|POST files, GET|DELETE files/{id}, GET files/{id}/content,
-//	     POST uploads, uploads/{id}/parts|complete|cancel,
-//	     GET batches[/{id}], POST batches/{id}/cancel
+// Route table:
+//
+//	POST            [/v1]/chat/completions                 openai    chat_completions    B "model"                  openai,compat
+//	GET             [/v1]/chat/completions                 openai    other               free                       openai
+//	GET|POST|DELETE [/v1]/chat/completions/{id}            openai    other               free                       openai
+//	GET             [/v1]/chat/completions/{id}/messages   openai    other               free                       openai
+//	POST            [/v1]/completions                      openai    completions         B "model"                  openai
+//	POST            [/v1]/responses                        openai    responses           B "model"                  openai
+//	POST            [/v1]/responses/input_tokens           openai    count_tokens        B "model"                  openai
+//	POST            [/v1]/responses/compact                openai    responses           B "model"                  openai
+//	GET|DELETE      [/v1]/responses/{id}                   openai    other               free                       openai
+//	POST            [/v1]/responses/{id}/cancel            openai    other               free                       openai
+//	GET             [/v1]/responses/{id}/input_items       openai    other               free                       openai
+//	POST            [/v1]/embeddings                       openai    embeddings          B "model"                  openai,compat
+//	POST            [/v1]/images/generations               openai    image_generation    B "model"                  openai,compat
+//	POST            [/v1]/images/edits                     openai    image_edit          F "model"                  openai
+//	POST            [/v1]/images/variations                openai    image_edit          F "model"                  openai
+//	POST            [/v1]/audio/speech                     openai    audio_speech        B "model"                  openai
+//	POST            [/v1]/audio/transcriptions             openai    audio_transcription F "model"                  openai
+//	POST            [/v1]/audio/translations               openai    audio_translation   F "model"                  openai
+//	POST            [/v1]/moderations                      openai    moderation          B "model"                  openai
+//	POST            [/v1]/fine_tuning/jobs                 openai    fine_tuning         B "model"                  openai
+//	GET             [/v1]/fine_tuning/jobs                 openai    other               free                       openai
+//	GET             [/v1]/fine_tuning/jobs/{id}            openai    other               free                       openai
+//	GET             [/v1]/fine_tuning/jobs/{id}/events     openai    other               free                       openai
+//	GET             [/v1]/fine_tuning/jobs/{id}/checkpoints openai    other               free                       openai
+//	POST            [/v1]/fine_tuning/jobs/{id}/cancel     openai    other               free                       openai
+//	POST            [/v1]/fine_tuning/jobs/{id}/pause      openai    other               free                       openai
+//	POST            [/v1]/fine_tuning/jobs/{id}/resume     openai    other               free                       openai
+//	GET|POST        [/v1]/files                            openai    other               free                       openai,anthropic
+//	GET|DELETE      [/v1]/files/{id}                       openai    other               free                       openai,anthropic
+//	GET             [/v1]/files/{id}/content               openai    other               free                       openai,anthropic
+//	POST            [/v1]/uploads                          openai    other               free                       openai
+//	POST            [/v1]/uploads/{id}/parts               openai    other               free                       openai
+//	POST            [/v1]/uploads/{id}/complete            openai    other               free                       openai
+//	POST            [/v1]/uploads/{id}/cancel              openai    other               free                       openai
+//	POST            [/v1]/batches                          openai    batch               ErrNoModel (see below)     openai
+//	GET             [/v1]/batches                          openai    batch               free                       openai
+//	GET             [/v1]/batches/{id}                     openai    batch               free                       openai
+//	POST            [/v1]/batches/{id}/cancel              openai    batch               free                       openai
+//	GET             [/v1]/models                           openai    list_models         free                       openai,anthropic,compat
+//	GET             [/v1]/models/{model}                   openai    get_model           M                          openai,anthropic,compat
+//	GET             [/v1]/realtime                         openai    realtime            Q "model"                  openai
+//	POST            /v1/messages                           anthropic messages            B "model"                  anthropic,bedrock-messages
+//	POST            /v1/messages/count_tokens              anthropic count_tokens        B "model"                  anthropic,bedrock-messages
+//	POST            /v1/messages/batches                   anthropic batch               B "requests[].params.model" anthropic
+//	GET             /v1/messages/batches                   anthropic batch               free                       anthropic
+//	GET|DELETE      /v1/messages/batches/{id}              anthropic batch               free                       anthropic
+//	POST            /v1/messages/batches/{id}/cancel       anthropic batch               free                       anthropic
+//	GET             /v1/messages/batches/{id}/results      anthropic batch               free                       anthropic
+//	POST            /v1/complete                           anthropic completions         B "model"                  anthropic
+//	POST            /v1|v2/chat                            cohere    chat_completions    B "model"                  cohere
+//	POST            /v1|v2/embed                           cohere    embeddings          B "model"                  cohere
+//	POST            /v1|v2/rerank                          cohere    rerank              B "model"                  cohere
+//	POST            /v1/generate                           cohere    completions         B "model"                  cohere
+//	POST            /api/chat                              ollama    chat_completions    B "model" stream           ollama
+//	POST            /api/generate                          ollama    completions         B "model" stream           ollama
+//	POST            /api/embed                             ollama    embeddings          B "model"                  ollama
+//	POST            /api/embeddings                        ollama    embeddings          B "model"                  ollama
+//	POST            /api/show                              ollama    get_model           B "model"                  ollama
+//	GET             /api/tags                              ollama    list_models         free                       ollama
+//	GET             /api/ps                                ollama    other               free                       ollama
+//	GET             /api/version                           ollama    other               free                       ollama
 //
 // POST batches (OpenAI batch creation) is [ErrNoModel]: its models are
 // named only inside the previously uploaded JSONL file, which the request
 // does not carry. This is a known limit; serve it only to callers allowed
 // every model, or not at all.
 //
-// Anthropic (anthropic-sdk-go), provider [Anthropic], under /v1:
-//
-//	POST messages, messages/count_tokens, complete   B "model"
-//	POST messages/batches                            B "requests[].params.model"
-//	free: GET messages/batches[/{id}[/results]], DELETE messages/batches/{id},
-//	     POST messages/batches/{id}/cancel, GET models, GET|POST files, ...
-//
-// Under the Anthropic prefix, POST /v1/chat/completions (Anthropic's
-// OpenAI-compatible surface) is recognised too.
-//
-// Cohere, provider [Cohere]: POST /v1|v2/chat, /v1|v2/embed, /v1|v2/rerank,
-// /v1/generate, B "model". Ollama, provider [Ollama]: POST /api/chat and
-// /api/generate (streaming unless the body says "stream": false),
-// /api/embed, /api/embeddings, /api/show, B "model"; GET /api/tags,
-// /api/ps, /api/version free. Health: GET|HEAD /health, /healthz free
+// Ollama's /api/chat and /api/generate stream unless the body says
+// "stream": false. Health: GET|HEAD /health, /healthz free
 // (unprefixed only).
 //
 // Body models on path-model routes: on Gemini and Vertex publisher model

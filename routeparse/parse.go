@@ -9,7 +9,9 @@ import (
 // Parser classifies requests. The zero value is ready to use and serves
 // the default [Prefixes]; a Parser holds no state besides its
 // configuration, so one value may be shared by any number of goroutines as
-// long as Prefixes is not modified while requests are parsed.
+// long as Prefixes is not modified while requests are parsed. A host
+// builds its Parser once with [Parser.Compile], which validates the
+// configuration and precomputes its lookups.
 //
 // Most callers use [Parser.ParseRequest] for every request, then
 // [Parser.ParseBody] when the returned [Route.Body] is not [BodyNone].
@@ -17,6 +19,48 @@ type Parser struct {
 	// Prefixes are the gateway prefixes of provider routes; the zero value
 	// selects the defaults.
 	Prefixes Prefixes
+
+	compiled *compiledParser // set by Compile; nil for a Parser built as a literal
+}
+
+// compiledParser is a Parser's configuration, validated and precomputed.
+type compiledParser struct {
+	prefixes prefixTable
+}
+
+// Compile validates p's configuration ([Prefixes.Validate]) and returns a
+// Parser that serves it with its lookups precomputed, as a host does once
+// where it loads its configuration. The result keeps its own copy: later
+// changes to p, or to the returned Parser's fields, do not affect how it
+// parses. A Parser used without Compile (the zero value, a literal)
+// parses the same requests, only computing its prefix table per request
+// and never reporting an invalid prefix (which then matches nothing).
+func (p *Parser) Compile() (*Parser, error) {
+	var cfg Parser
+	if p != nil {
+		cfg.Prefixes = p.Prefixes
+	}
+	if err := cfg.Prefixes.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.compiled = &compiledParser{prefixes: cfg.Prefixes.table()}
+	return &cfg, nil
+}
+
+// prefixTable returns the prefix table p serves: the compiled one, the
+// defaults' (computed once, at initialisation), or one computed into
+// local.
+func (p *Parser) prefixTable(local *prefixTable) *prefixTable {
+	switch {
+	case p == nil: // a nil *Parser serves the defaults, like the zero value
+		return &defaultPrefixTable
+	case p.compiled != nil:
+		return &p.compiled.prefixes
+	case p.Prefixes == Prefixes{}:
+		return &defaultPrefixTable
+	}
+	*local = p.Prefixes.table()
+	return local
 }
 
 // ParseRequest classifies a request from its request line: method,
@@ -76,21 +120,8 @@ func (p *Parser) parseRequest(r *Route, method, path, rawQuery string, _ http.He
 		(strings.HasPrefix(path, "/openai/deployments/") || queryHasKey(rawQuery, "api-version")) {
 		kind = pkAzure
 	} else {
-		var pf Prefixes // a nil *Parser serves the defaults, like the zero value
-		if p != nil {
-			pf = p.Prefixes
-		}
-		for _, c := range [...]struct {
-			k prefixKind
-			v string
-		}{
-			{pkBedrock, orDefault(pf.Bedrock, DefaultBedrockPrefix)},
-			{pkVertex, orDefault(pf.Vertex, DefaultVertexPrefix)},
-			{pkGemini, orDefault(pf.Gemini, DefaultGeminiPrefix)},
-			{pkAzure, orDefault(pf.Azure, DefaultAzurePrefix)},
-			{pkOpenAI, orDefault(pf.OpenAI, DefaultOpenAIPrefix)},
-			{pkAnthropic, orDefault(pf.Anthropic, DefaultAnthropicPrefix)},
-		} {
+		var local prefixTable
+		for _, c := range p.prefixTable(&local).entries() {
 			if after, ok := cutPrefix(path, c.v); ok {
 				kind, prefix, rest = c.k, c.v, after
 				break

@@ -388,3 +388,38 @@ func TestPrefixesValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestParserCompile(t *testing.T) {
+	t.Run("invalid prefix is an error, not a route that never matches", func(t *testing.T) {
+		_, err := (&routeparse.Parser{Prefixes: routeparse.Prefixes{Bedrock: "bedrock"}}).Compile()
+		require.Error(t, err)
+	})
+	t.Run("compiled parser keeps its own copy", func(t *testing.T) {
+		src := &routeparse.Parser{Prefixes: routeparse.Prefixes{Bedrock: "/llm/aws"}}
+		p, err := src.Compile()
+		require.NoError(t, err)
+		src.Prefixes.Bedrock = "/other"
+		p.Prefixes.Bedrock = "/other"
+		r, err := p.ParseRequest("POST", "/llm/aws/model/anthropic.claude-v2/invoke", "", nil)
+		require.NoError(t, err)
+		assert.Equal(t, "/llm/aws", r.Prefix)
+		_, err = p.ParseRequest("POST", "/other/model/anthropic.claude-v2/invoke", "", nil)
+		require.ErrorIs(t, err, routeparse.ErrUnknownRoute)
+	})
+	t.Run("nil and zero parsers compile to the defaults", func(t *testing.T) {
+		var nilParser *routeparse.Parser
+		p, err := nilParser.Compile()
+		require.NoError(t, err)
+		r, err := p.ParseRequest("POST", "/bedrock/model/anthropic.claude-v2/invoke", "", nil)
+		require.NoError(t, err)
+		assert.Equal(t, routeparse.DefaultBedrockPrefix, r.Prefix)
+	})
+	t.Run("disabled prefix stays disabled when compiled", func(t *testing.T) {
+		p, err := (&routeparse.Parser{Prefixes: routeparse.Prefixes{OpenAI: routeparse.PrefixDisabled}}).Compile()
+		require.NoError(t, err)
+		r, err := p.ParseRequest("POST", "/openai/v1/chat/completions", "", nil)
+		require.NoError(t, err)
+		assert.Equal(t, routeparse.Azure, r.Provider, "without the OpenAI prefix, /openai/v1 is Azure's v1 API")
+		assert.Empty(t, r.Prefix)
+	})
+}

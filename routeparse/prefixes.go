@@ -50,6 +50,43 @@ func orDefault(v, def string) string {
 	return v
 }
 
+// prefixEntry is one enabled prefix and the routes it selects.
+type prefixEntry struct {
+	k prefixKind
+	v string
+}
+
+// prefixTable is the enabled prefixes in matching order (field order).
+type prefixTable struct {
+	n int
+	e [6]prefixEntry
+}
+
+// defaultPrefixTable serves the zero Prefixes.
+var defaultPrefixTable = Prefixes{}.table()
+
+// table resolves the fields to the enabled prefixes, in field order. A
+// value that can never match (see Validate) is kept: cutPrefix refuses it.
+func (p Prefixes) table() prefixTable {
+	var t prefixTable
+	for _, c := range [...]prefixEntry{
+		{pkBedrock, orDefault(p.Bedrock, DefaultBedrockPrefix)},
+		{pkVertex, orDefault(p.Vertex, DefaultVertexPrefix)},
+		{pkGemini, orDefault(p.Gemini, DefaultGeminiPrefix)},
+		{pkAzure, orDefault(p.Azure, DefaultAzurePrefix)},
+		{pkOpenAI, orDefault(p.OpenAI, DefaultOpenAIPrefix)},
+		{pkAnthropic, orDefault(p.Anthropic, DefaultAnthropicPrefix)},
+	} {
+		if c.v != "" {
+			t.e[t.n] = c
+			t.n++
+		}
+	}
+	return t
+}
+
+func (t *prefixTable) entries() []prefixEntry { return t.e[:t.n] }
+
 // cutPrefix reports whether path lies under prefix (on a segment
 // boundary) and returns the remainder, which starts with '/'. An empty
 // (disabled) prefix matches nothing.
@@ -68,7 +105,7 @@ func cutPrefix(path, prefix string) (string, bool) {
 // repeats another field's value. Parsing never fails because of Prefixes
 // (an invalid prefix simply matches nothing); call Validate where the
 // configuration is loaded, so a typo is an error at start-up rather than a
-// route that silently stops being recognised.
+// route that silently stops being recognised; [Parser.Compile] does.
 func (p Prefixes) Validate() error {
 	fields := [...]struct{ name, v, def string }{
 		{"Bedrock", p.Bedrock, DefaultBedrockPrefix},

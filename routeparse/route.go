@@ -246,6 +246,7 @@ type Route struct {
 	shape     bodyShape // which members ParseBody extracts
 	needModel bool      // the route must end up naming at least one model
 	parsed    bool      // ParseBody succeeded on this route
+	row       uint16    // 1 + the index in apiRows of the row that matched, 0 for routes of other matchers
 	// pub is the Vertex publisher of a publisher model route (a substring
 	// of the path); body models of that route are compared with the path
 	// model in the publisher's spellings.

@@ -1,0 +1,86 @@
+package routeparse
+
+import (
+	"fmt"
+	"strings"
+)
+
+// RouteRow classifies a request as ParseRequest does and returns the
+// index of the route table row that matched (-1 when another matcher did,
+// or none), with ParseRequest's error. A row whose route is refused by
+// design (its limit) is reported with its ErrNoModel.
+func RouteRow(p *Parser, method, path, query string) (int, error) {
+	var r Route
+	err := p.parseRequest(&r, method, path, query, nil)
+	return int(r.row) - 1, err
+}
+
+// RowLimited reports whether row i is refused by design.
+func RowLimited(i int) bool { return apiRows[i].limit != "" }
+
+// RouteRowCount is the number of rows of the route table.
+const RouteRowCount = len(apiRows)
+
+// GrammarDocLines renders the route table as the grammar lines of doc.go,
+// one per row, in table order.
+func GrammarDocLines() []string {
+	lines := make([]string, 0, len(apiRows))
+	for i := range apiRows {
+		lines = append(lines, GrammarDocLine(i))
+	}
+	return lines
+}
+
+// GrammarDocLine renders row i.
+func GrammarDocLine(i int) string {
+	rw := &apiRows[i]
+	var vers []string
+	for _, v := range versions[1:] {
+		if rw.vers&v.v != 0 {
+			vers = append(vers, v.seg)
+		}
+	}
+	path := "/" + strings.Join(vers, "|") + "/" + rw.path
+	if rw.vers&verNone != 0 {
+		path = "[/" + strings.Join(vers, "|") + "]/" + rw.path
+	}
+	var ms []string
+	for m := mGet; m < mOther; m <<= 1 {
+		if rw.methods&m != 0 {
+			ms = append(ms, m.String())
+		}
+	}
+	var fams []string
+	for j, name := range famNames {
+		if rw.fam&(1<<j) != 0 {
+			fams = append(fams, name)
+		}
+	}
+	return fmt.Sprintf("%-15s %-38s %-9s %-19s %-26s %s",
+		strings.Join(ms, "|"), path, rw.prov, rw.sp.op, rowWhere(rw), strings.Join(fams, ","))
+}
+
+// rowWhere is where a row's model is, in the doc's notation.
+func rowWhere(rw *apiRow) string {
+	var w string
+	switch {
+	case rw.limit != "":
+		w = "ErrNoModel (see below)"
+	case rw.sp.free:
+		w = "free"
+	case rw.sp.body == BodyMultipart:
+		w = `F "model"`
+	case rw.sp.shape == shapeBatchRequests:
+		w = `B "requests[].params.model"`
+	case rw.sp.body == BodyJSON:
+		w = `B "model"`
+	case strings.Contains(rw.path, phModel):
+		w = "M"
+	default:
+		w = `Q "model"`
+	}
+	if rw.sp.stream {
+		w += " stream"
+	}
+	return w
+}
