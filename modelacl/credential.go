@@ -42,13 +42,14 @@ const (
 	// or the "key" query parameter.
 	CredentialToken
 	// CredentialAWSAccessKeyID is the access key ID from the Credential=
-	// field of a SigV4 "Authorization: AWS4-HMAC-SHA256 ..." header. An
+	// field of a SigV4 "Authorization: AWS4-HMAC-SHA256 ..." header, or
+	// from the X-Amz-Credential query parameter of a presigned request. An
 	// access key ID is an identifier, not a secret: anyone can copy one.
-	// The middleware cannot check the signature (it does not hold the
-	// secret access key), so a host that accepts this kind must verify the
-	// SigV4 signature itself, or accept it only from clients it already
-	// trusts by other means. Treating the ID alone as proof of identity lets
-	// anyone who has seen it act as its owner.
+	// With Options.SigV4 set, the middleware verifies the signature before
+	// calling Authenticate and says so in [Credential].Verified; a host
+	// must not accept an unverified one unless it trusts the client by
+	// other means. Treating the ID alone as proof of identity lets anyone
+	// who has seen it act as its owner.
 	CredentialAWSAccessKeyID
 )
 
@@ -71,6 +72,9 @@ const (
 	SourceAPIKey        = "Api-Key"        // Azure OpenAI
 	SourceXGoogAPIKey   = "X-Goog-Api-Key" // google.golang.org/genai, Gemini API
 	SourceQueryKey      = "key"            // Gemini API ?key=; the query parameter name
+	// SourceXAmzCredential is the query parameter of a presigned SigV4
+	// request.
+	SourceXAmzCredential = "X-Amz-Credential"
 )
 
 // Credential is the caller's credential as found in the request. Its
@@ -85,6 +89,13 @@ type Credential struct {
 	// Secret is the token, or for [CredentialAWSAccessKeyID] the access key
 	// ID. Never log it.
 	Secret string
+	// Verified is true only for a [CredentialAWSAccessKeyID] whose SigV4
+	// signature the middleware verified (with Options.SigV4, over the
+	// request as received, body included) before calling Authenticate.
+	// It is false for tokens, and for an access key ID that was not
+	// verified: Options.SigV4 is nil, or its lookup holds no secret for the
+	// ID (verify.ErrNoSecret). An unverified access key ID proves nothing.
+	Verified bool
 }
 
 const redacted = "[REDACTED]"
@@ -94,7 +105,11 @@ func (c Credential) String() string {
 	if c.Kind == CredentialNone {
 		return "Credential{none}"
 	}
-	return "Credential{" + c.Kind.String() + " from " + c.Source + ": " + redacted + "}"
+	v := ""
+	if c.Verified {
+		v = " (verified)"
+	}
+	return "Credential{" + c.Kind.String() + " from " + c.Source + v + ": " + redacted + "}"
 }
 
 // GoString is like String, for %#v.
@@ -110,6 +125,7 @@ func (c Credential) LogValue() slog.Value {
 		slog.String("kind", c.Kind.String()),
 		slog.String("source", c.Source),
 		slog.String("secret", redacted),
+		slog.Bool("verified", c.Verified),
 	)
 }
 
@@ -118,10 +134,11 @@ func (c Credential) MarshalJSON() ([]byte, error) {
 	// encoding/json quotes Source, which a Credential made by hand may fill
 	// with anything.
 	return json.Marshal(struct {
-		Kind   string `json:"kind"`
-		Source string `json:"source"`
-		Secret string `json:"secret"`
-	}{c.Kind.String(), c.Source, redacted})
+		Kind     string `json:"kind"`
+		Source   string `json:"source"`
+		Secret   string `json:"secret"`
+		Verified bool   `json:"verified"`
+	}{c.Kind.String(), c.Source, redacted, c.Verified})
 }
 
 // FindCredential finds the caller's credential wherever the official
@@ -132,7 +149,8 @@ func (c Credential) MarshalJSON() ([]byte, error) {
 //   - Authorization: AWS4-HMAC-SHA256 Credential=<access key ID>/... (SigV4;
 //     see [CredentialAWSAccessKeyID] for what that does and does not prove);
 //   - x-api-key (Anthropic), api-key (Azure OpenAI), x-goog-api-key (Gemini);
-//   - the "key" query parameter (Gemini API keys in the URL).
+//   - the "key" query parameter (Gemini API keys in the URL);
+//   - the X-Amz-Credential query parameter of a presigned SigV4 request.
 //
 // The scheme name is matched case-insensitively (RFC 9110, section 11.1);
 // header and query values are taken as sent, without trimming.
@@ -167,6 +185,9 @@ func FindCredential(r *http.Request) (Credential, error) {
 				err = ErrMalformedCredential
 			}
 			f.add(Credential{Kind: CredentialToken, Source: SourceQueryKey, Secret: value}, err)
+		})
+		forEachQueryAmzCredential(r.URL.RawQuery, func(akid string, err error) {
+			f.add(Credential{Kind: CredentialAWSAccessKeyID, Source: SourceXAmzCredential, Secret: akid}, err)
 		})
 	}
 	if f.err != nil {
@@ -245,13 +266,61 @@ func sigV4AccessKeyID(params string) (string, bool) {
 			return "", false
 		}
 		seen = true
-		id, scope, ok := strings.Cut(value, "/")
-		if !ok || strings.Count(scope, "/") != 3 || !isAccessKeyID(id) {
+		id, ok := scopedAccessKeyID(value)
+		if !ok {
 			return "", false
 		}
 		akid = id
 	}
 	return akid, seen
+}
+
+// scopedAccessKeyID returns the access key ID of a SigV4 credential,
+// AKID/date/region/service/aws4_request.
+func scopedAccessKeyID(cred string) (string, bool) {
+	id, scope, ok := strings.Cut(cred, "/")
+	if !ok || strings.Count(scope, "/") != 3 || !isAccessKeyID(id) {
+		return "", false
+	}
+	return id, true
+}
+
+// forEachQueryAmzCredential calls fn with the access key ID of every query
+// parameter whose decoded name is X-Amz-Credential in any letter case (a
+// presigned SigV4 request), or an error if its value is not a credential.
+func forEachQueryAmzCredential(rawQuery string, fn func(akid string, err error)) {
+	for rawQuery != "" {
+		var pair string
+		pair, rawQuery, _ = strings.Cut(rawQuery, "&")
+		name, value, _ := strings.Cut(pair, "=")
+		if len(name) < len(SourceXAmzCredential) || !isAmzParam(name) {
+			continue
+		}
+		if n, err := url.QueryUnescape(name); err != nil || !strings.EqualFold(n, SourceXAmzCredential) {
+			continue
+		}
+		v, err := url.QueryUnescape(value)
+		id, ok := scopedAccessKeyID(v)
+		if err != nil || !ok {
+			fn("", ErrMalformedCredential)
+			continue
+		}
+		fn(id, nil)
+	}
+}
+
+// isAmzParam reports whether a raw (still escaped) query parameter name
+// decodes to one starting "x-amz-" in any letter case: the SigV4
+// presigning parameters, which are credentials and never go upstream.
+func isAmzParam(raw string) bool {
+	if len(raw) >= 6 && strings.EqualFold(raw[:6], "x-amz-") {
+		return true
+	}
+	if strings.IndexByte(raw, '%') < 0 {
+		return false
+	}
+	name, err := url.QueryUnescape(raw)
+	return err == nil && len(name) >= 6 && strings.EqualFold(name[:6], "x-amz-")
 }
 
 // isAccessKeyID reports whether s looks like an AWS access key ID
@@ -302,15 +371,16 @@ func isKeyParam(raw string) bool {
 	return err == nil && strings.EqualFold(name, "key")
 }
 
-// stripQueryKeys returns rawQuery without its "key" parameters, and whether
-// it removed any. The other parameters keep their bytes and order.
+// stripQueryKeys returns rawQuery without its credential parameters
+// ("key", and the X-Amz-* parameters of a presigned SigV4 request), and
+// whether it removed any. The other parameters keep their bytes and order.
 func stripQueryKeys(rawQuery string) (string, bool) {
 	found := false
 	for q := rawQuery; q != ""; {
 		var pair string
 		pair, q, _ = strings.Cut(q, "&")
 		name, _, _ := strings.Cut(pair, "=")
-		if isKeyParam(name) {
+		if isKeyParam(name) || isAmzParam(name) {
 			found = true
 			break
 		}
@@ -324,7 +394,7 @@ func stripQueryKeys(rawQuery string) (string, bool) {
 		var pair string
 		pair, q, _ = strings.Cut(q, "&")
 		name, _, _ := strings.Cut(pair, "=")
-		if isKeyParam(name) {
+		if isKeyParam(name) || isAmzParam(name) {
 			continue
 		}
 		if b.Len() > 0 {

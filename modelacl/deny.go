@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/modelgate/modelgate/bedrock/sigv4/verify"
 	"github.com/modelgate/modelgate/routeparse"
 )
 
@@ -86,6 +87,7 @@ type failure struct {
 	message string // safe to show the client
 	param   string // "model" when the failure is about the model
 	scope   Scope  // for failDenied
+	awsType string // the AWS error type of a SigV4 refusal, for the Bedrock dialect
 }
 
 // errBodyTooLarge is the middleware's own too-large error; it wraps the
@@ -100,6 +102,14 @@ var errBodyTooLarge = &routeparse.Error{Shape: "body", Detail: "request body exc
 func failureFor(err error, denyStatus int) failure {
 	c := categoryOf(err)
 	f := failure{kind: c.kind, message: c.phrase}
+	var ve *verify.Error
+	if errors.As(err, &ve) {
+		// A SigV4 refusal: AWS's own type, status and wording (never a
+		// secret or signature), so the AWS SDKs surface it and retry a
+		// clock skew once.
+		f.status, f.message, f.awsType = ve.Status, ve.Message, ve.Code
+		return f
+	}
 	switch c.kind {
 	case failDenied:
 		f.status, f.param = denyStatus, "model"
@@ -122,6 +132,7 @@ func failureFor(err error, denyStatus int) failure {
 	case failUnavailable:
 		f.status = http.StatusServiceUnavailable
 		return f
+
 	default:
 		f.status = http.StatusInternalServerError
 		return f
@@ -269,6 +280,9 @@ func anthropicType(f failure) string {
 }
 
 func bedrockType(f failure) string {
+	if f.awsType != "" {
+		return f.awsType
+	}
 	switch f.kind {
 	case failDenied:
 		return "AccessDeniedException"

@@ -34,7 +34,17 @@ import (
 //     Options.Authenticate. A missing, ambiguous, malformed or unknown
 //     credential is 401, on every route, model-free ones included.
 //     Authentication comes before the body is read, so an anonymous client
-//     cannot make the gateway buffer bodies.
+//     cannot make the gateway buffer bodies. A SigV4 credential, when
+//     Options.SigV4 is set, is verified here, before Authenticate and
+//     before anything is decided, so an unsigned caller learns nothing
+//     about what a key may call: the signature is parsed and the access
+//     key ID looked up first (an unknown ID, a malformed signature, a
+//     stale date or a foreign scope is refused without reading the body,
+//     because none of them can become valid by reading it), then the
+//     body is read, bounded as in step 3 and on every route (the payload
+//     hash covers it), and the signature is checked over the request as
+//     received. Refusals carry AWS's error types and a Date header from
+//     the verifier's clock. Step 3 reuses that body; it is read once.
 //  3. Read the body, when the route may name a model in it, bounded by
 //     MaxBodyBytes (413 beyond, without reading when Content-Length says
 //     so), and classify it: a missing, duplicated, escaped, case-variant or
@@ -50,7 +60,7 @@ import (
 //  5. Mutate and hand over: restore a body it read byte for byte (Body,
 //     ContentLength, GetBody; a Content-Encoding is decoded for inspection
 //     only, the compressed bytes go on), remove the client's credentials
-//     ([CredentialHeaders], the "key" query parameter) and the
+//     ([CredentialHeaders], the "key" and X-Amz-* query parameters) and the
 //     StripHeaders, put the [Decision] in the context ([FromContext]), call
 //     the next handler.
 //
@@ -63,8 +73,9 @@ import (
 //
 // # What it trusts
 //
-// The host's Authenticate function and the policy. It does not verify
-// SigV4 signatures (see [CredentialAWSAccessKeyID]). It mutates the
+// The host's Authenticate function, Options.SigV4's lookup and the
+// policy. Without Options.SigV4 it does not verify SigV4 signatures (see
+// [CredentialAWSAccessKeyID]). It mutates the
 // request it was given in one way: it deletes the credential headers and
 // StripHeaders from r.Header (the map is shared with the copy handed on);
 // URL, body and context changes are made on a shallow copy.
@@ -163,18 +174,19 @@ func (m *Middleware) Check(r *http.Request) (*http.Request, *Decision, error) {
 		passUnknown, perr = true, nil
 	}
 
-	// 2. Authenticate. Never relaxed, not even by ReportOnly.
-	pr, err := m.authenticate(r)
+	// 2. Authenticate (verifying a SigV4 signature first, which reads the
+	// body). Never relaxed, not even by ReportOnly.
+	pr, b, err := m.authenticate(r)
 	if err != nil {
 		m.refuse(r, d, nil, err, false)
 		return nil, d, err
 	}
 	if passUnknown {
-		return m.prepare(r, nil, body{}), nil, nil
+		return m.prepare(r, nil, b), nil, nil
 	}
 
 	// 3. Read and classify the body; 4. resolve and decide.
-	b, err := m.decide(r, d, pr, perr)
+	b, err = m.decide(r, d, pr, perr, b)
 	if err != nil {
 		if !m.refuse(r, d, pr, err, true) {
 			return nil, d, err
@@ -194,11 +206,17 @@ type body struct {
 	rest  io.ReadCloser // ReportOnly over the limit: the unread remainder
 }
 
-// authenticate finds the credential and calls the host's Authenticate.
-func (m *Middleware) authenticate(r *http.Request) (*Principal, error) {
+// authenticate finds the credential, verifies a SigV4 signature
+// (verifySigV4, which returns the body if it had to read it) and calls the
+// host's Authenticate.
+func (m *Middleware) authenticate(r *http.Request) (*Principal, body, error) {
 	cred, err := FindCredential(r)
 	if err != nil && !errors.Is(err, ErrNoCredential) {
-		return nil, err
+		return nil, body{}, err
+	}
+	b, err := m.verifySigV4(r, &cred)
+	if err != nil {
+		return nil, b, err
 	}
 	pr, err := m.c.auth(r, cred)
 	switch {
@@ -209,25 +227,29 @@ func (m *Middleware) authenticate(r *http.Request) (*Principal, error) {
 		// the error still matches a sentinel of ours.
 		err = fmt.Errorf("%w: %w", ErrAuthenticateFailed, err)
 	}
-	return pr, err
+	return pr, b, err
 }
 
-// decide reads and classifies the body when the route takes one, and
-// decides; perr is the request line's classification error.
-func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr error) (body, error) {
+// decide reads (unless authentication already did: b) and classifies the
+// body when the route takes one, and decides; perr is the request line's
+// classification error.
+func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr error, b body) (body, error) {
 	rt := &d.Route
 	switch {
 	case perr != nil:
-		return body{}, perr
+		return b, perr
 	case rt.Body == routeparse.BodyNone && bodyless(r.Method) && hasBody(r):
 		// A body nobody reads is a body nobody checked. The route does not
 		// take one (GET /v1/chat/completions lists stored completions),
 		// but a handler that serves the path for every method, or reads
 		// "model" from any body, would call what it names. Refuse it
 		// rather than forward it unread.
-		return body{}, errUnexpectedBody
+		return b, errUnexpectedBody
 	case rt.Body != routeparse.BodyNone:
-		b, err := m.readBody(r)
+		var err error
+		if !b.set {
+			b, err = m.readBody(r)
+		}
 		if err == nil {
 			err = m.parseBody(r, rt, b.bytes)
 		}
@@ -239,7 +261,7 @@ func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr er
 	default:
 		var err error
 		*d, err = m.c.checker.CheckRoute(pr, rt)
-		return body{}, err
+		return b, err
 	}
 }
 
@@ -248,6 +270,7 @@ func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr er
 // calls for, in the error shape of d.Route's response dialect (or, for an
 // unclassified request, of the SDK r's headers point to).
 func (m *Middleware) WriteRefusal(w http.ResponseWriter, r *http.Request, d *Decision) {
+	m.sigV4Date(w, d.Err)
 	writeFailure(w, dialectFor(d.Route.ResponseDialect(), r.Header), failureFor(d.Err, m.c.denyStatus))
 }
 
@@ -417,7 +440,7 @@ func (m *Middleware) prepare(r *http.Request, dc *decisionCtx, b body) *http.Req
 		if r.Form != nil {
 			r2.Form = make(map[string][]string, len(r.Form))
 			for k, v := range r.Form {
-				if !strings.EqualFold(k, "key") {
+				if !strings.EqualFold(k, "key") && !isAmzParam(k) {
 					r2.Form[k] = v
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/modelgate/modelgate/bedrock/sigv4/verify"
 	"github.com/modelgate/modelgate/internal/wire"
 	"github.com/modelgate/modelgate/routeparse"
 )
@@ -42,7 +43,8 @@ type Options struct {
 	// Authenticate turns the request and the credential [FindCredential]
 	// found into the caller's Principal. Required. It is the host's key
 	// lookup; it runs after the request line is classified and before the
-	// body is read, and must not read the body.
+	// body is read (except for a SigV4 request that SigV4 verifies: then
+	// after, see SigV4), and must not read the body.
 	//
 	// When the request carries no credential, Authenticate is called with
 	// the zero Credential (Kind CredentialNone), so hosts with their own
@@ -56,9 +58,30 @@ type Options struct {
 	// [ErrAuthenticateFailed], the client gets 500 and the error's text is
 	// not shown to it (it is logged).
 	//
-	// A credential of kind [CredentialAWSAccessKeyID] is not proof of
-	// identity; see its documentation.
+	// A credential of kind [CredentialAWSAccessKeyID] is proof of identity
+	// only if its Verified field is true; see its documentation.
 	Authenticate func(r *http.Request, c Credential) (*Principal, error)
+
+	// SigV4 verifies the AWS Signature Version 4 of requests whose
+	// credential is an access key ID ([CredentialAWSAccessKeyID]), as AWS
+	// does, with the secrets the host issued (its Lookup). Nil: signatures
+	// are not verified and every access key ID reaches Authenticate with
+	// Verified false.
+	//
+	// When set, a SigV4 request is parsed and its access key ID looked up
+	// before anything is read: an unknown ID, a malformed signature, a
+	// request time outside the window or a foreign credential scope is
+	// refused at once, with AWS's error type (UnrecognizedClientException,
+	// IncompleteSignatureException, InvalidSignatureException). Then the
+	// body is read, bounded by MaxBodyBytes, whatever the route (Bedrock's
+	// invoke routes included: the payload hash covers it), and the
+	// signature is verified over the request as received; only then is
+	// Authenticate called, with Verified true. An ID the lookup knows
+	// without a secret (verify.ErrNoSecret) reaches Authenticate unread
+	// and unverified, for the host to refuse or, deliberately, trust. An
+	// access key ID the lookup holds a secret for, sent as a bearer token
+	// or API key, is refused ([ErrAccessKeyIDAsToken]).
+	SigV4 *verify.Verifier
 
 	// Parser classifies requests. Nil: a zero routeparse.Parser (default
 	// gateway prefixes /bedrock, /vertex_ai, /gemini, /azure, /openai,
@@ -157,6 +180,7 @@ type config struct {
 	logger      *slog.Logger
 	unknownRead bool
 	strip       headerSet // credentials and StripHeaders
+	sigv4       *verify.Verifier
 }
 
 // ErrInvalidOptions is wrapped by every error [New] returns.
@@ -186,6 +210,7 @@ func (o *Options) compile() (*config, error) {
 		onDecision:  o.OnDecision,
 		logger:      o.Logger,
 		unknownRead: o.UnsafeAllowUnknownReadOnly,
+		sigv4:       o.SigV4,
 	}
 	// The parser is compiled here, once: its prefixes are validated (a
 	// typo is a start-up error, not a route that stops matching) and its

@@ -3,6 +3,7 @@ package modelacl
 import (
 	"errors"
 
+	"github.com/modelgate/modelgate/bedrock/sigv4/verify"
 	"github.com/modelgate/modelgate/routeparse"
 )
 
@@ -18,7 +19,8 @@ const (
 	ReasonUnknownModel    Reason = "unknown_model"     // a provider-native ID resolves to nothing ([ErrUnknownModel])
 	ReasonNoCredential    Reason = "no_credential"     // [ErrNoCredential]
 	ReasonBadCredential   Reason = "bad_credential"    // [ErrAmbiguousCredential], [ErrMalformedCredential]
-	ReasonUnknownKey      Reason = "unknown_key"       // [ErrUnknownKey], [ErrNoPrincipal]
+	ReasonUnknownKey      Reason = "unknown_key"       // [ErrUnknownKey], [ErrNoPrincipal], [verify.ErrUnrecognizedClient]
+	ReasonBadSignature    Reason = "bad_signature"     // a SigV4 signature that does not verify: [verify.ErrInvalidSignature], [verify.ErrIncompleteSignature], [verify.ErrSignatureExpired], [verify.ErrUnsupported]
 	ReasonUnknownRoute    Reason = "unknown_route"     // [routeparse.ErrUnknownRoute]
 	ReasonNoModel         Reason = "no_model"          // [ErrNoModel]
 	ReasonAmbiguousModel  Reason = "ambiguous_model"   // [routeparse.ErrAmbiguousModel]
@@ -51,6 +53,11 @@ var categories = [...]category{
 	{ErrMalformedCredential, ReasonBadCredential, failUnauthenticated, "malformed credential"},
 	{ErrUnknownKey, ReasonUnknownKey, failUnauthenticated, "invalid API key"},
 	{ErrNoPrincipal, ReasonUnknownKey, failUnauthenticated, "invalid API key"},
+	{verify.ErrUnrecognizedClient, ReasonUnknownKey, failUnauthenticated, "invalid API key"},
+	{verify.ErrInvalidSignature, ReasonBadSignature, failUnauthenticated, "invalid signature"},
+	{verify.ErrSignatureExpired, ReasonBadSignature, failUnauthenticated, "signature expired"},
+	{verify.ErrIncompleteSignature, ReasonBadSignature, failUnauthenticated, "incomplete signature"},
+	{verify.ErrUnsupported, ReasonBadSignature, failUnauthenticated, "unsupported signature"},
 	{ErrNoPolicy, ReasonNoPolicy, failUnavailable, "no model access policy is loaded"},
 	{routeparse.ErrBodyTooLarge, ReasonBodyTooLarge, failTooLarge, "body too large"},
 	{routeparse.ErrUnknownRoute, ReasonUnknownRoute, failNotFound, "unknown route"},

@@ -139,9 +139,10 @@ func TestCredentialJSONIsValidForAnySource(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, json.Valid(b), "%q gave %s", src, b)
 		assert.NotContains(t, string(b), "sk-secret")
-		var got map[string]string
+		var got map[string]any
 		require.NoError(t, json.Unmarshal(b, &got))
 		assert.Equal(t, "token", got["kind"])
+		assert.Equal(t, false, got["verified"])
 		assert.Equal(t, "[REDACTED]", got["secret"])
 		if strings.ToValidUTF8(src, "\uFFFD") == src {
 			assert.Equal(t, src, got["source"])

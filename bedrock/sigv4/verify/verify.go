@@ -176,6 +176,15 @@ func (s *Signature) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String
 // LogValue implements [slog.LogValuer] without secret or signature.
 func (s *Signature) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
+// HasSecret reports whether the lookup holds a secret for accessKeyID. A
+// middleware uses it to refuse an access key ID sent as a bearer token or
+// API key: a key that has a secret authenticates only through a verified
+// signature.
+func (v *Verifier) HasSecret(ctx context.Context, accessKeyID string) bool {
+	c, err := v.lookup(ctx, accessKeyID)
+	return err == nil && c.SecretAccessKey != ""
+}
+
 // Verify is [Verifier.Parse] then [Signature.Verify], for a host that has
 // the whole body already.
 func (v *Verifier) Verify(r *http.Request, body []byte) error {
