@@ -87,6 +87,10 @@
 //	POST /async-invoke                 B "modelId"
 //	GET  /async-invoke[/{invocationArn}]                           free
 //	POST /guardrail/{id}/version/{version}/apply                   free
+//	GET  /inference-profiles | /foundation-models                  free (Bedrock control plane
+//	     listings, service/bedrock: ListInferenceProfiles, ListFoundationModels)
+//	GET  /inference-profiles/{M inferenceProfileIdentifier}        (GetInferenceProfile)
+//	GET  /foundation-models/{M modelIdentifier}                    (GetFoundationModel)
 //	POST /v1/messages[/count_tokens]   B "model" (under the Bedrock prefix only: what
 //	     anthropic-sdk-go's bedrock option sends to a base URL with a path)
 //

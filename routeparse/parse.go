@@ -196,7 +196,7 @@ func matchUnprefixed(r *Route, mb methods, s []string, rest string) (bool, error
 		return false, nil
 	}
 	switch s[0] {
-	case "model", "async-invoke", "guardrail":
+	case "model", "async-invoke", "guardrail", "inference-profiles", "foundation-models":
 		return matchBedrock(r, mb, s, rest)
 	case "openai":
 		return matchAzure(r, mb, s, rest)

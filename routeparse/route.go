@@ -136,6 +136,14 @@ const (
 	OpGetModel                     // one model's metadata (GET /v1/models/{m}, GET models/{m}); names the model
 )
 
+// The Bedrock control plane's model discovery (service/bedrock).
+const (
+	OpListInferenceProfiles Operation = OpGetModel + 1 + iota // GET /inference-profiles (model-free)
+	OpGetInferenceProfile                                     // GET /inference-profiles/{id}; names the profile
+	OpListFoundationModels                                    // GET /foundation-models (model-free)
+	OpGetFoundationModel                                      // GET /foundation-models/{id}; names the model
+)
+
 var operationNames = [...]string{
 	OpUnknown:            "unknown",
 	OpChatCompletions:    "chat_completions",
@@ -163,6 +171,11 @@ var operationNames = [...]string{
 	OpListModels:         "list_models",
 	OpOther:              "other",
 	OpGetModel:           "get_model",
+
+	OpListInferenceProfiles: "list_inference_profiles",
+	OpGetInferenceProfile:   "get_inference_profile",
+	OpListFoundationModels:  "list_foundation_models",
+	OpGetFoundationModel:    "get_foundation_model",
 }
 
 func (o Operation) String() string {
