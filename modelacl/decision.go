@@ -111,6 +111,8 @@ type Decision struct {
 	pr     *Principal // who was authenticated; nil when nobody was
 	policy *Policy    // the snapshot that decided; nil when none did
 
+	listing *ListingAnswer // a listing the middleware answers itself (Options.Discovery)
+
 	n      int
 	inline [2]Grant // most requests name one or two models: no allocation
 	extra  []Grant

@@ -80,6 +80,19 @@
 // Azure deployment does not make "gpt-4o" on the OpenAI passthrough the
 // small model: OpenAI serves its own gpt-4o, and both must be allowed.
 //
+// # Discovery equals enforcement
+//
+// Model listings (OpenAI and Anthropic GET /v1/models, Gemini's models,
+// Bedrock's inference profiles and foundation models) and one model's
+// metadata are computed here, not forwarded: [Checker.ListModels] keeps
+// each configured name the principal may call through the listing's route,
+// decided by the same code as a request naming it ([Checker.CheckModels]
+// on unified routes, [Checker.CheckNative] on provider-native ones), and
+// [Checker.AnswerListing] renders it in the provider's own JSON. With
+// [Options].Discovery set the middleware answers those routes itself. A
+// listing is per route: the Anthropic passthrough lists Anthropic model IDs
+// the configuration deploys, not a model served only on Bedrock.
+//
 // # What it does not decide
 //
 // Who the caller is: the host authenticates and builds the [Principal] from

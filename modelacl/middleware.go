@@ -152,6 +152,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //     d.Allowed false and d.Err set.
 //   - Let through by UnsafeAllowUnknownReadOnly: the prepared request, a nil
 //     Decision and a nil error.
+//   - A model listing answered by the gateway (Options.Discovery): a nil
+//     request, d, and an error wrapping [ErrListingAnswered];
+//     [Middleware.WriteRefusal] writes the listing. d is the listing's
+//     decision: Allowed for a listing, the named model's for a Get.
 //
 // When it hands the request on, Check deletes the credential headers and
 // StripHeaders from r.Header (the map is shared with the copy it returns).
@@ -183,6 +187,11 @@ func (m *Middleware) Check(r *http.Request) (*http.Request, *Decision, error) {
 	}
 	if passUnknown {
 		return m.prepare(r, nil, b), nil, nil
+	}
+	if c.discovery != nil && perr == nil && IsListing(&d.Route) {
+		// Discovery equals enforcement: answered here, from the policy,
+		// never handed on to be forwarded unfiltered.
+		return nil, d, m.answerListing(r, d, pr)
 	}
 
 	// 3. Read and classify the body; 4. resolve and decide.
@@ -270,6 +279,10 @@ func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr er
 // calls for, in the error shape of d.Route's response dialect (or, for an
 // unclassified request, of the SDK r's headers point to).
 func (m *Middleware) WriteRefusal(w http.ResponseWriter, r *http.Request, d *Decision) {
+	if d.listing != nil {
+		d.listing.Write(w)
+		return
+	}
 	m.sigV4Date(w, d.Err)
 	writeFailure(w, dialectFor(d.Route.ResponseDialect(), r.Header), failureFor(d.Err, m.c.denyStatus))
 }

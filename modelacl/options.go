@@ -154,6 +154,21 @@ type Options struct {
 	// before the next handler, like the credential headers, which are
 	// always removed ([CredentialHeaders], and the "key" query parameter).
 	StripHeaders []string
+
+	// Discovery, when set, makes the middleware answer the model listings
+	// and model metadata routes itself ([IsListing]: GET /v1/models and
+	// /v1/models/{id} in OpenAI's or Anthropic's shape, Gemini's models,
+	// Bedrock's inference profiles and foundation models), with what the
+	// caller may call through the route's API ([Checker.AnswerListing]),
+	// after authentication and never handing them to the next handler. A
+	// listing route whose shape is not rendered (Vertex publisher models,
+	// Ollama tags, Gemini tuned models) is refused with 404 rather than
+	// forwarded unfiltered. ReportOnly does not widen a listing.
+	//
+	// Nil (the zero value): listing routes go to the next handler like any
+	// model-free route, and a Get of a model the caller may not call is
+	// refused with DenyStatus.
+	Discovery *DiscoveryOptions
 }
 
 // CredentialHeaders returns the request headers that carry a client's
@@ -181,6 +196,7 @@ type config struct {
 	unknownRead bool
 	strip       headerSet // credentials and StripHeaders
 	sigv4       *verify.Verifier
+	discovery   *DiscoveryOptions
 }
 
 // ErrInvalidOptions is wrapped by every error [New] returns.
@@ -211,6 +227,10 @@ func (o *Options) compile() (*config, error) {
 		logger:      o.Logger,
 		unknownRead: o.UnsafeAllowUnknownReadOnly,
 		sigv4:       o.SigV4,
+	}
+	if o.Discovery != nil {
+		dv := *o.Discovery
+		c.discovery = &dv
 	}
 	// The parser is compiled here, once: its prefixes are validated (a
 	// typo is a start-up error, not a route that stops matching) and its
