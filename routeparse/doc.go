@@ -87,10 +87,7 @@
 //	POST /async-invoke                 B "modelId"
 //	GET  /async-invoke[/{invocationArn}]                           free
 //	POST /guardrail/{id}/version/{version}/apply                   free
-//	GET  /inference-profiles | /foundation-models                  free (Bedrock control plane
-//	     listings, service/bedrock: ListInferenceProfiles, ListFoundationModels)
-//	GET  /inference-profiles/{M inferenceProfileIdentifier}        (GetInferenceProfile)
-//	GET  /foundation-models/{M modelIdentifier}                    (GetFoundationModel)
+//	GET  /inference-profiles[/{M}], /foundation-models[/{M}]       (control plane: route table below)
 //	POST /v1/messages[/count_tokens]   B "model" (under the Bedrock prefix only: what
 //	     anthropic-sdk-go's bedrock option sends to a base URL with a path)
 //
@@ -140,10 +137,10 @@
 //	     /openai/v1/{OpenAI route}, /openai/{OpenAI route}   as OpenAI, provider Azure
 //	GET  /openai/realtime?deployment={Q}
 //
-// The OpenAI-shaped path space is shared by OpenAI, Anthropic, Cohere and
-// Ollama and the OpenAI-compatible surfaces of other providers. Its routes
-// are one table (path_table.go); the list below is generated from it (go
-// generate) and a test fails when it is stale.
+// The OpenAI-shaped path space is shared by OpenAI, Anthropic, Cohere,
+// Ollama, the OpenAI-compatible surfaces of other providers and Bedrock's
+// control plane. Its routes are one table (path_table.go); the list below
+// is generated from it (go generate) and a test fails when it is stale.
 // Each line is: methods, path ("[/v1]/x" is served under /v1 and
 // unversioned, "/v1|v2/x" under either), provider when no prefix says
 // otherwise, operation, where the model is, and the surfaces that serve
@@ -154,72 +151,87 @@
 // (unprefixed), compat (the OpenAI-compatible surfaces of Vertex
 // endpoints/openapi and of the Anthropic prefix), bedrock-messages
 // (Anthropic Messages under the Bedrock prefix, as anthropic-sdk-go's
-// bedrock option sends them to a base URL with a path). Where several
-// lines share a path, a method none allows is refused as the first one's.
+// bedrock option sends them to a base URL with a path), bedrock-control
+// (the Bedrock control plane's model discovery, under the Bedrock prefix
+// and unprefixed). Where several lines share a path, a method none allows
+// is refused as the first one's.
+//
+// Model discovery: the listings (list_models, list_inference_profiles,
+// list_foundation_models) are model-free; a Get of one model, inference
+// profile or foundation model (get_model, get_inference_profile,
+// get_foundation_model) names its identifier as the route's path model
+// ([Route.Models], Field "model", "inferenceProfileIdentifier" or
+// "modelIdentifier"), so it is authorized like a call: a key learns
+// nothing about a model it may not call, and a host answering discovery
+// itself reads the identifier there.
 //
 // Route table:
 //
-//	POST            [/v1]/chat/completions                 openai    chat_completions    B "model"                  openai,compat
-//	GET             [/v1]/chat/completions                 openai    other               free                       openai
-//	GET|POST|DELETE [/v1]/chat/completions/{id}            openai    other               free                       openai
-//	GET             [/v1]/chat/completions/{id}/messages   openai    other               free                       openai
-//	POST            [/v1]/completions                      openai    completions         B "model"                  openai
-//	POST            [/v1]/responses                        openai    responses           B "model"                  openai
-//	POST            [/v1]/responses/input_tokens           openai    count_tokens        B "model"                  openai
-//	POST            [/v1]/responses/compact                openai    responses           B "model"                  openai
-//	GET|DELETE      [/v1]/responses/{id}                   openai    other               free                       openai
-//	POST            [/v1]/responses/{id}/cancel            openai    other               free                       openai
-//	GET             [/v1]/responses/{id}/input_items       openai    other               free                       openai
-//	POST            [/v1]/embeddings                       openai    embeddings          B "model"                  openai,compat
-//	POST            [/v1]/images/generations               openai    image_generation    B "model"                  openai,compat
-//	POST            [/v1]/images/edits                     openai    image_edit          F "model"                  openai
-//	POST            [/v1]/images/variations                openai    image_edit          F "model"                  openai
-//	POST            [/v1]/audio/speech                     openai    audio_speech        B "model"                  openai
-//	POST            [/v1]/audio/transcriptions             openai    audio_transcription F "model"                  openai
-//	POST            [/v1]/audio/translations               openai    audio_translation   F "model"                  openai
-//	POST            [/v1]/moderations                      openai    moderation          B "model"                  openai
-//	POST            [/v1]/fine_tuning/jobs                 openai    fine_tuning         B "model"                  openai
-//	GET             [/v1]/fine_tuning/jobs                 openai    other               free                       openai
-//	GET             [/v1]/fine_tuning/jobs/{id}            openai    other               free                       openai
-//	GET             [/v1]/fine_tuning/jobs/{id}/events     openai    other               free                       openai
-//	GET             [/v1]/fine_tuning/jobs/{id}/checkpoints openai    other               free                       openai
-//	POST            [/v1]/fine_tuning/jobs/{id}/cancel     openai    other               free                       openai
-//	POST            [/v1]/fine_tuning/jobs/{id}/pause      openai    other               free                       openai
-//	POST            [/v1]/fine_tuning/jobs/{id}/resume     openai    other               free                       openai
-//	GET|POST        [/v1]/files                            openai    other               free                       openai,anthropic
-//	GET|DELETE      [/v1]/files/{id}                       openai    other               free                       openai,anthropic
-//	GET             [/v1]/files/{id}/content               openai    other               free                       openai,anthropic
-//	POST            [/v1]/uploads                          openai    other               free                       openai
-//	POST            [/v1]/uploads/{id}/parts               openai    other               free                       openai
-//	POST            [/v1]/uploads/{id}/complete            openai    other               free                       openai
-//	POST            [/v1]/uploads/{id}/cancel              openai    other               free                       openai
-//	POST            [/v1]/batches                          openai    batch               ErrNoModel (see below)     openai
-//	GET             [/v1]/batches                          openai    batch               free                       openai
-//	GET             [/v1]/batches/{id}                     openai    batch               free                       openai
-//	POST            [/v1]/batches/{id}/cancel              openai    batch               free                       openai
-//	GET             [/v1]/models                           openai    list_models         free                       openai,anthropic,compat
-//	GET             [/v1]/models/{model}                   openai    get_model           M                          openai,anthropic,compat
-//	GET             [/v1]/realtime                         openai    realtime            Q "model"                  openai
-//	POST            /v1/messages                           anthropic messages            B "model"                  anthropic,bedrock-messages
-//	POST            /v1/messages/count_tokens              anthropic count_tokens        B "model"                  anthropic,bedrock-messages
-//	POST            /v1/messages/batches                   anthropic batch               B "requests[].params.model" anthropic
-//	GET             /v1/messages/batches                   anthropic batch               free                       anthropic
-//	GET|DELETE      /v1/messages/batches/{id}              anthropic batch               free                       anthropic
-//	POST            /v1/messages/batches/{id}/cancel       anthropic batch               free                       anthropic
-//	GET             /v1/messages/batches/{id}/results      anthropic batch               free                       anthropic
-//	POST            /v1/complete                           anthropic completions         B "model"                  anthropic
-//	POST            /v1|v2/chat                            cohere    chat_completions    B "model"                  cohere
-//	POST            /v1|v2/embed                           cohere    embeddings          B "model"                  cohere
-//	POST            /v1|v2/rerank                          cohere    rerank              B "model"                  cohere
-//	POST            /v1/generate                           cohere    completions         B "model"                  cohere
-//	POST            /api/chat                              ollama    chat_completions    B "model" stream           ollama
-//	POST            /api/generate                          ollama    completions         B "model" stream           ollama
-//	POST            /api/embed                             ollama    embeddings          B "model"                  ollama
-//	POST            /api/embeddings                        ollama    embeddings          B "model"                  ollama
-//	POST            /api/show                              ollama    get_model           B "model"                  ollama
-//	GET             /api/tags                              ollama    list_models         free                       ollama
-//	GET             /api/ps                                ollama    other               free                       ollama
-//	GET             /api/version                           ollama    other               free                       ollama
+//	POST            [/v1]/chat/completions                 openai    chat_completions        B "model"                  openai,compat
+//	GET             [/v1]/chat/completions                 openai    other                   free                       openai
+//	GET|POST|DELETE [/v1]/chat/completions/{id}            openai    other                   free                       openai
+//	GET             [/v1]/chat/completions/{id}/messages   openai    other                   free                       openai
+//	POST            [/v1]/completions                      openai    completions             B "model"                  openai
+//	POST            [/v1]/responses                        openai    responses               B "model"                  openai
+//	POST            [/v1]/responses/input_tokens           openai    count_tokens            B "model"                  openai
+//	POST            [/v1]/responses/compact                openai    responses               B "model"                  openai
+//	GET|DELETE      [/v1]/responses/{id}                   openai    other                   free                       openai
+//	POST            [/v1]/responses/{id}/cancel            openai    other                   free                       openai
+//	GET             [/v1]/responses/{id}/input_items       openai    other                   free                       openai
+//	POST            [/v1]/embeddings                       openai    embeddings              B "model"                  openai,compat
+//	POST            [/v1]/images/generations               openai    image_generation        B "model"                  openai,compat
+//	POST            [/v1]/images/edits                     openai    image_edit              F "model"                  openai
+//	POST            [/v1]/images/variations                openai    image_edit              F "model"                  openai
+//	POST            [/v1]/audio/speech                     openai    audio_speech            B "model"                  openai
+//	POST            [/v1]/audio/transcriptions             openai    audio_transcription     F "model"                  openai
+//	POST            [/v1]/audio/translations               openai    audio_translation       F "model"                  openai
+//	POST            [/v1]/moderations                      openai    moderation              B "model"                  openai
+//	POST            [/v1]/fine_tuning/jobs                 openai    fine_tuning             B "model"                  openai
+//	GET             [/v1]/fine_tuning/jobs                 openai    other                   free                       openai
+//	GET             [/v1]/fine_tuning/jobs/{id}            openai    other                   free                       openai
+//	GET             [/v1]/fine_tuning/jobs/{id}/events     openai    other                   free                       openai
+//	GET             [/v1]/fine_tuning/jobs/{id}/checkpoints openai    other                   free                       openai
+//	POST            [/v1]/fine_tuning/jobs/{id}/cancel     openai    other                   free                       openai
+//	POST            [/v1]/fine_tuning/jobs/{id}/pause      openai    other                   free                       openai
+//	POST            [/v1]/fine_tuning/jobs/{id}/resume     openai    other                   free                       openai
+//	GET|POST        [/v1]/files                            openai    other                   free                       openai,anthropic
+//	GET|DELETE      [/v1]/files/{id}                       openai    other                   free                       openai,anthropic
+//	GET             [/v1]/files/{id}/content               openai    other                   free                       openai,anthropic
+//	POST            [/v1]/uploads                          openai    other                   free                       openai
+//	POST            [/v1]/uploads/{id}/parts               openai    other                   free                       openai
+//	POST            [/v1]/uploads/{id}/complete            openai    other                   free                       openai
+//	POST            [/v1]/uploads/{id}/cancel              openai    other                   free                       openai
+//	POST            [/v1]/batches                          openai    batch                   ErrNoModel (see below)     openai
+//	GET             [/v1]/batches                          openai    batch                   free                       openai
+//	GET             [/v1]/batches/{id}                     openai    batch                   free                       openai
+//	POST            [/v1]/batches/{id}/cancel              openai    batch                   free                       openai
+//	GET             [/v1]/models                           openai    list_models             free                       openai,anthropic,compat
+//	GET             [/v1]/models/{model}                   openai    get_model               M                          openai,anthropic,compat
+//	GET             [/v1]/realtime                         openai    realtime                Q "model"                  openai
+//	POST            /v1/messages                           anthropic messages                B "model"                  anthropic,bedrock-messages
+//	POST            /v1/messages/count_tokens              anthropic count_tokens            B "model"                  anthropic,bedrock-messages
+//	POST            /v1/messages/batches                   anthropic batch                   B "requests[].params.model" anthropic
+//	GET             /v1/messages/batches                   anthropic batch                   free                       anthropic
+//	GET|DELETE      /v1/messages/batches/{id}              anthropic batch                   free                       anthropic
+//	POST            /v1/messages/batches/{id}/cancel       anthropic batch                   free                       anthropic
+//	GET             /v1/messages/batches/{id}/results      anthropic batch                   free                       anthropic
+//	POST            /v1/complete                           anthropic completions             B "model"                  anthropic
+//	POST            /v1|v2/chat                            cohere    chat_completions        B "model"                  cohere
+//	POST            /v1|v2/embed                           cohere    embeddings              B "model"                  cohere
+//	POST            /v1|v2/rerank                          cohere    rerank                  B "model"                  cohere
+//	POST            /v1/generate                           cohere    completions             B "model"                  cohere
+//	POST            /api/chat                              ollama    chat_completions        B "model" stream           ollama
+//	POST            /api/generate                          ollama    completions             B "model" stream           ollama
+//	POST            /api/embed                             ollama    embeddings              B "model"                  ollama
+//	POST            /api/embeddings                        ollama    embeddings              B "model"                  ollama
+//	POST            /api/show                              ollama    get_model               B "model"                  ollama
+//	GET             /api/tags                              ollama    list_models             free                       ollama
+//	GET             /api/ps                                ollama    other                   free                       ollama
+//	GET             /api/version                           ollama    other                   free                       ollama
+//	GET             /inference-profiles                    bedrock   list_inference_profiles free                       bedrock-control
+//	GET             /inference-profiles/{arn}              bedrock   get_inference_profile   M inferenceProfileIdentifier bedrock-control
+//	GET             /foundation-models                     bedrock   list_foundation_models  free                       bedrock-control
+//	GET             /foundation-models/{arn}               bedrock   get_foundation_model    M modelIdentifier          bedrock-control
 //
 // POST batches (OpenAI batch creation) is [ErrNoModel]: its models are
 // named only inside the previously uploaded JSONL file, which the request

@@ -40,9 +40,12 @@ func GrammarDocLine(i int) string {
 			vers = append(vers, v.seg)
 		}
 	}
-	path := "/" + strings.Join(vers, "|") + "/" + rw.path
-	if rw.vers&verNone != 0 {
-		path = "[/" + strings.Join(vers, "|") + "]/" + rw.path
+	path := "/" + rw.path
+	switch {
+	case len(vers) > 0 && rw.vers&verNone != 0:
+		path = "[/" + strings.Join(vers, "|") + "]" + path
+	case len(vers) > 0:
+		path = "/" + strings.Join(vers, "|") + path
 	}
 	var ms []string
 	for m := mGet; m < mOther; m <<= 1 {
@@ -56,7 +59,7 @@ func GrammarDocLine(i int) string {
 			fams = append(fams, name)
 		}
 	}
-	return fmt.Sprintf("%-15s %-38s %-9s %-19s %-26s %s",
+	return fmt.Sprintf("%-15s %-38s %-9s %-23s %-26s %s",
 		strings.Join(ms, "|"), path, rw.prov, rw.sp.op, rowWhere(rw), strings.Join(fams, ","))
 }
 
@@ -74,8 +77,11 @@ func rowWhere(rw *apiRow) string {
 		w = `B "requests[].params.model"`
 	case rw.sp.body == BodyJSON:
 		w = `B "model"`
-	case strings.Contains(rw.path, phModel):
+	case strings.Contains(rw.path, phModel), strings.Contains(rw.path, phARN):
 		w = "M"
+		if rw.field != "" {
+			w += " " + rw.field
+		}
 	default:
 		w = `Q "model"`
 	}

@@ -133,31 +133,14 @@ func matchBedrock(r *Route, mb methods, s []string, rest string) (bool, error) {
 
 	case "inference-profiles", "foundation-models":
 		// The Bedrock control plane's model discovery, which Claude Code in
-		// Bedrock mode asks under its Bedrock base URL (aws-sdk-go-v2
-		// service/bedrock@v1.63.0 serializers.go): ListInferenceProfiles
-		// GET /inference-profiles, GetInferenceProfile GET
-		// /inference-profiles/{inferenceProfileIdentifier},
-		// ListFoundationModels GET /foundation-models, GetFoundationModel GET
-		// /foundation-models/{modelIdentifier}. The identifier is one
-		// segment (an ARN arrives with its '/' escaped, as the SDKs send
-		// it) and is the model the Get names.
+		// Bedrock mode asks under its Bedrock base URL: rows of the route
+		// table. Any other shape under these names is malformed.
 		r.Provider = Bedrock
-		list, get, field := OpListInferenceProfiles, OpGetInferenceProfile, "inferenceProfileIdentifier"
-		if s[0] == "foundation-models" {
-			list, get, field = OpListFoundationModels, OpGetFoundationModel, "modelIdentifier"
-		}
-		if len(s) > 2 {
+		ok, err := matchAPI(r, mb, s, famBedrockControl, Bedrock)
+		if !ok && err == nil {
 			return false, pathErr("bedrock", "unknown %s route %q", s[0], clip(rest))
 		}
-		if mb != mGet {
-			return false, methodErr("bedrock", mb, rest)
-		}
-		if len(s) == 1 {
-			r.apply(spec{op: list, free: true})
-			return true, nil
-		}
-		r.apply(spec{op: get, need: true})
-		return true, r.addPathModel("bedrock", field, s[1], "", true)
+		return ok, err
 	}
 	return false, nil
 }

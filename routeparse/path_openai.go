@@ -45,8 +45,12 @@ func matchAPI(r *Route, mb methods, s []string, fams famSet, prov Provider) (boo
 		return false, &Error{Shape: shape, Detail: e.limit, Err: ErrNoModel}
 	}
 	r.apply(e.sp)
-	if p.kind == phModel {
-		return true, r.addPathModel(shape, "model", t[p.place], "", false)
+	if p.kind != "" {
+		field := e.field
+		if field == "" {
+			field = "model"
+		}
+		return true, r.addPathModel(shape, field, t[p.place], "", p.kind == phARN)
 	}
 	return true, nil
 }
@@ -63,6 +67,8 @@ func ownFamily(p Provider) famSet {
 		return famCohere
 	case Ollama:
 		return famOllama
+	case Bedrock:
+		return famBedrockControl
 	}
 	return 0
 }

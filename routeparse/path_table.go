@@ -9,8 +9,8 @@ import (
 //go:generate go test -run ^TestGrammarDoc$ -update-doc
 
 // The OpenAI-shaped path space (shared by OpenAI, Anthropic, Cohere,
-// Ollama and the OpenAI-compatible surfaces of other providers) is the
-// table apiRows: one row per route and method set.
+// Ollama, the OpenAI-compatible surfaces of other providers and Bedrock's
+// control plane) is the table apiRows: one row per route and method set.
 // It is compiled once, at package initialisation, into apiIndex; the
 // grammar section of doc.go is generated from it (go generate) and a test
 // fails when the two differ, and another when a row has no golden vector
@@ -49,22 +49,24 @@ var versions = [numVers]struct {
 type famSet uint16
 
 const (
-	famOpenAI      famSet = 1 << iota // OpenAI REST API (and the many OpenAI-compatible servers)
-	famAnthropic                      // Anthropic API
-	famCohere                         // Cohere API
-	famOllama                         // Ollama native API (/api/...)
-	famCompat                         // the OpenAI-compatible chat surface of other providers
-	famBedrockMsgs                    // Anthropic Messages as anthropic-sdk-go's bedrock option sends it behind a prefix
+	famOpenAI         famSet = 1 << iota // OpenAI REST API (and the many OpenAI-compatible servers)
+	famAnthropic                         // Anthropic API
+	famCohere                            // Cohere API
+	famOllama                            // Ollama native API (/api/...)
+	famCompat                            // the OpenAI-compatible chat surface of other providers
+	famBedrockMsgs                       // Anthropic Messages as anthropic-sdk-go's bedrock option sends it behind a prefix
+	famBedrockControl                    // the Bedrock control plane's model discovery (service/bedrock)
 )
 
 // famNames name the surfaces in the generated grammar of doc.go.
-var famNames = [...]string{"openai", "anthropic", "cohere", "ollama", "compat", "bedrock-messages"}
+var famNames = [...]string{"openai", "anthropic", "cohere", "ollama", "compat", "bedrock-messages", "bedrock-control"}
 
 // Path placeholders of apiRow.path. Everything else is a literal segment,
 // compared byte for byte.
 const (
 	phID    = "{id}"    // an identifier segment without escapes (idSegment)
 	phModel = "{model}" // a model, recorded from the path; no encoded '/'
+	phARN   = "{arn}"   // a Bedrock model ID or escaped ARN, recorded from the path; encoded '/' allowed
 )
 
 // apiRow is one route of the OpenAI-shaped path space for a set of
@@ -77,6 +79,13 @@ type apiRow struct {
 	prov    Provider // the provider when no prefix or enclosing route says otherwise
 	sp      spec
 	limit   string // non-empty: the route cannot be authorized from the request (ErrNoModel)
+	field   string // Model.Field of a path model; "" is "model"
+}
+
+// named sets the Model.Field of the row's path model.
+func (rw apiRow) named(field string) apiRow {
+	rw.field = field
+	return rw
 }
 
 // Row constructors, so the table reads as the grammar does.
@@ -195,6 +204,18 @@ var apiRows = [...]apiRow{
 	get(verAPI, "tags", ol, Ollama, specList),
 	get(verAPI, "ps", ol, Ollama, specFree),
 	get(verAPI, "version", ol, Ollama, specFree),
+
+	// The Bedrock control plane's model discovery, served under the
+	// Bedrock prefix and unprefixed (aws-sdk-go-v2 service/bedrock@v1.63.0
+	// serializers.go: ListInferenceProfiles, GetInferenceProfile,
+	// ListFoundationModels, GetFoundationModel). A Get names its
+	// identifier as a model (one segment: an ARN arrives with its '/'
+	// escaped), so it is authorized like any model: a key learns nothing
+	// about a model it may not call.
+	get(verNone, "inference-profiles", famBedrockControl, Bedrock, spec{op: OpListInferenceProfiles, free: true}),
+	get(verNone, "inference-profiles/{arn}", famBedrockControl, Bedrock, spec{op: OpGetInferenceProfile, need: true}).named("inferenceProfileIdentifier"),
+	get(verNone, "foundation-models", famBedrockControl, Bedrock, spec{op: OpListFoundationModels, free: true}),
+	get(verNone, "foundation-models/{arn}", famBedrockControl, Bedrock, spec{op: OpGetFoundationModel, need: true}).named("modelIdentifier"),
 }
 
 // apiPath is one path of the table for one version, with the rows that
@@ -226,7 +247,7 @@ func compileAPI(rows []apiRow) *[numVers][256][]apiFirst {
 		place, kind := -1, ""
 		for j, s := range segs {
 			if strings.HasPrefix(s, "{") {
-				if place >= 0 || j == 0 || (s != phID && s != phModel) {
+				if place >= 0 || j == 0 || (s != phID && s != phModel && s != phARN) {
 					panic(fmt.Sprintf("routeparse: bad route table row %q", rw.path))
 				}
 				if s != phID {
@@ -335,7 +356,7 @@ func segsMatch(pat, t []string) bool {
 			if !idSegment(t[i]) {
 				return false
 			}
-		case phModel:
+		case phModel, phARN:
 		default:
 			if s != t[i] {
 				return false
