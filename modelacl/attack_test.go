@@ -1075,9 +1075,10 @@ func TestAttackAliasOnNativeRoutes(t *testing.T) {
 }
 
 // TestAttackAppProfileShortFormAmbiguous: the short
-// application-inference-profile/{id} form maps to a configured ARN only
-// when exactly one ARN has that ID. When two (regions) do, both forbidden,
-// the short form must not fall through to an open wildcard.
+// application-inference-profile/{id} form means every configured ARN with
+// that ID (bedrock.Index), and all of them must be allowed. When two
+// (regions) carry it, both forbidden, the short form must be denied, not
+// fall through to an open wildcard.
 func TestAttackAppProfileShortFormAmbiguous(t *testing.T) {
 	dep := func(name, model string, groups ...string) modelacl.Deployment {
 		return modelacl.Deployment{ModelName: name, LiteLLMParams: modelacl.LiteLLMParams{Model: model}, ModelInfo: modelacl.ModelInfo{AccessGroups: groups}}

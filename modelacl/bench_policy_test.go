@@ -75,7 +75,7 @@ var polBenchCases = []struct {
 	{"miss", "model-00997", false},                        // odd, on azure/, ag-0997 not listed
 }
 
-func BenchmarkCanCallModel(b *testing.B) {
+func BenchmarkPolicyCheck(b *testing.B) {
 	p, pr := polBigPolicy()
 	for _, bc := range polBenchCases {
 		b.Run(bc.name, func(b *testing.B) {

@@ -1,5 +1,11 @@
 package modelacl
 
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
 // Config is the deployment side of a policy, in the vocabulary of LiteLLM's
 // proxy configuration so that existing model lists can be read unchanged
 // (JSON here; the struct tags also serve YAML decoders that honour them).
@@ -15,6 +21,54 @@ type Config struct {
 	// entries) mean "all models", as LiteLLM reads it. Off by default: an
 	// empty list denies everything. [DenyAll] denies in either mode.
 	LiteLLMCompat bool `json:"litellm_compat" yaml:"litellm_compat"`
+
+	// RouterSettings holds the router settings the policy understands.
+	RouterSettings RouterSettings `json:"router_settings" yaml:"router_settings"`
+}
+
+// RouterSettings is the part of LiteLLM's router_settings that changes what
+// a name means. Its other settings (routing strategy, retries, fallbacks,
+// ...) are the host's and are ignored here.
+type RouterSettings struct {
+	// ModelGroupAlias maps a name clients may send to the model group it
+	// stands for, for every principal (LiteLLM's model_group_alias). Like a
+	// principal's aliases, it never widens access: the target is what is
+	// authorized and what the dispatcher must call ([Grant.Model]), and it
+	// applies only on the unified routes (never to a provider-native ID,
+	// which is forwarded as sent). A principal's own alias is applied
+	// first; its target may be a policy alias, which is applied once more.
+	//
+	// [Compile] refuses an alias that is empty, has surrounding white
+	// space, contains '*', is a sentinel or an access group, or is also a
+	// model group name (which one a request meant would depend on the
+	// dispatcher), and a target that is no model group (exact, or matched
+	// by a wildcard group). [Policy.Models] lists aliases that are not
+	// Hidden.
+	ModelGroupAlias map[string]GroupAlias `json:"model_group_alias,omitempty" yaml:"model_group_alias,omitempty"`
+}
+
+// GroupAlias is one model_group_alias entry. In JSON it is either the
+// target's name, or LiteLLM's object form {"model": ..., "hidden": ...}.
+type GroupAlias struct {
+	Model  string `json:"model" yaml:"model"`
+	Hidden bool   `json:"hidden,omitempty" yaml:"hidden,omitempty"` // not listed by Policy.Models; still callable
+}
+
+// UnmarshalJSON reads either form.
+func (a *GroupAlias) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] == '"' {
+		*a = GroupAlias{}
+		return json.Unmarshal(b, &a.Model)
+	}
+	type plain GroupAlias
+	var p plain
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields() // a misspelt "modle" must not leave the target empty silently
+	if err := dec.Decode(&p); err != nil {
+		return fmt.Errorf("%w: model_group_alias entry: %w", ErrInvalidConfig, err)
+	}
+	*a = GroupAlias(p)
+	return nil
 }
 
 // Deployment is one entry of the model list.

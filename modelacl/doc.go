@@ -47,7 +47,9 @@
 // forwards a unified request body unchanged must rewrite its model to
 // Grant.Model first, or it reintroduces the bypass (an alias
 // "claude-opus-4-7" standing for a cheap model authorizes the cheap model
-// while the upstream serves Opus).
+// while the upstream serves Opus). The policy's own aliases
+// (router_settings.model_group_alias, [RouterSettings]) follow the same
+// rule, after the principal's.
 //
 // Names from provider-native and passthrough routes (a Bedrock path, an
 // Azure deployment, a Gemini or Vertex model, the body of /anthropic/...
@@ -105,7 +107,7 @@
 //
 // Everything that is not positively allowed is denied, and each denial has
 // a typed reason ([ErrModelNotAllowed] in a [*DenyError] naming the scope,
-// and the sentinels in errors.go):
+// and the sentinels in errors.go; [Decision.Reason] is its stable code):
 //
 //   - an empty allowlist denies everything ([Config.LiteLLMCompat] makes it
 //     mean "all", as LiteLLM reads it; [DenyAll] denies in both modes);

@@ -93,8 +93,8 @@ type Middleware struct {
 }
 
 // New validates o and returns the middleware, or an error if o is invalid
-// (a missing Policy or Authenticate, a bad DenyStatus, ...). Everything in
-// o that can be checked once is checked here, not per request.
+// (a missing Policy or Authenticate, a bad DenyStatus, ...). o's fields
+// are validated here, once, not per request; the Parser is used as given.
 func New(o Options) (*Middleware, error) {
 	c, err := o.compile()
 	if err != nil {

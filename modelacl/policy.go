@@ -15,8 +15,30 @@ import (
 // allowlist. A zero Allowlist is unset: that scope does not restrict.
 //
 // A request is allowed only if every scope that sets a list allows every
-// model it names (AND across scopes). Key, team and user lists in LiteLLM's
-// sense map one-to-one onto the fields.
+// model it names (AND across scopes).
+//
+// # From LiteLLM
+//
+// A host migrating from LiteLLM's proxy fills the fields from the same
+// records LiteLLM checks, and only where LiteLLM checks them:
+//
+//   - Key: the key's models (LiteLLM_VerificationToken.models), with
+//     "all-team-models" kept as is.
+//   - Team: the models of the key's team; TeamMember: the key's user's
+//     models within that team, where the host keeps such a list.
+//   - User: the models of the key's user, only on that user's personal
+//     keys (keys with no team). LiteLLM checks a user's list only on
+//     personal keys; a team key is governed by the team, whoever owns it.
+//     Leave User unset on team keys, or a user's own narrow list would
+//     deny what the team grants.
+//   - Org: the models of the key's (or its team's) organization.
+//   - EndUser: the end user's list, where the host keeps one (LiteLLM's
+//     customer records carry budgets, not model lists).
+//   - Aliases: the key's aliases merged over the team's model aliases;
+//     router_settings.model_group_alias goes in the [Config], for everyone.
+//
+// A list LiteLLM stores as [] means "all models" there: read such lists
+// with [Config].LiteLLMCompat, or convert them to [AllowAll].
 type Principal struct {
 	KeyID string    // a non-secret identifier of the key (never the key itself)
 	Key   Allowlist // the key's models; may contain "all-team-models"
@@ -93,8 +115,14 @@ type Policy struct {
 	served map[nativeKey][]string
 	native map[nativeKey][]string
 
-	// Bedrock IDs by equivalence (foundation-model ARN = base ID, short
-	// application-inference-profile form = its one configured ARN).
+	// Policy-level aliases (router_settings.model_group_alias): alias ->
+	// target; listedAliases are those Models lists, sorted.
+	aliases       map[string]string
+	listedAliases []string
+
+	// Bedrock IDs by equivalence (foundation-model ARN = base ID; the
+	// short application-inference-profile/{id} form = every configured ARN
+	// with that ID, all of which must be allowed: bedrock.Index).
 	bedrockGroups *bedrock.Index[*group]
 	bedrockNames  *bedrock.Index[string]
 }
@@ -136,200 +164,6 @@ type nativeKey struct {
 // Policy returns p itself, so that a *Policy can be used wherever a
 // [PolicySource] is expected.
 func (p *Policy) Policy() *Policy { return p }
-
-// Compile validates cfg and builds the immutable policy. It reports every
-// problem it finds, each a [*ConfigError] (wrapping [ErrInvalidConfig]),
-// joined with [errors.Join]. Nothing is validated later, at request time.
-//
-// Rules: model_name and litellm_params.model are non-empty and have no
-// surrounding white space; a model_name may not be an allowlist sentinel; a
-// model may contain '*' only in a wildcard deployment, and then only once
-// and only if model_name has exactly one (it receives what that star
-// matched); access group names are non-empty,
-// contain no '*', are not sentinels and are not also model group names (an
-// entry naming both would be ambiguous). Repeated model names are fine:
-// they make one group with several deployments.
-func Compile(cfg Config) (*Policy, error) {
-	p := &Policy{
-		compat:   cfg.LiteLLMCompat,
-		groups:   make(map[string]*group),
-		upstream: make(map[string][]*group),
-		served:   make(map[nativeKey][]string),
-		native:   make(map[nativeKey][]string),
-		access:   make(map[string]bool),
-	}
-	var errs []error
-	bad := func(i int, field, value, reason string) {
-		errs = append(errs, &ConfigError{Index: i, Field: field, Value: value, Reason: reason})
-	}
-	wildByName := make(map[string]*group)
-	var bedrockGroups []bedrock.Entry[*group]
-	var bedrockNames []bedrock.Entry[string]
-	addBedrock := func(id bedrock.ModelID, g *group) {
-		bedrockGroups = append(bedrockGroups, bedrock.Entry[*group]{ID: id, Value: g})
-		bedrockNames = append(bedrockNames, bedrock.Entry[string]{ID: id, Value: g.name})
-	}
-	type accessGroup struct {
-		name  string
-		index int // first deployment that lists it
-	}
-	var accessGroups []accessGroup
-
-	for i, dc := range cfg.ModelList {
-		name, model, modelID := dc.ModelName, dc.LiteLLMParams.Model, dc.LiteLLMParams.ModelID
-		ok := true
-		check := func(field, v string, allowEmpty bool) {
-			switch {
-			case v == "" && !allowEmpty:
-				bad(i, field, v, "must not be empty")
-				ok = false
-			case strings.TrimSpace(v) != v:
-				bad(i, field, v, "has leading or trailing white space")
-				ok = false
-			}
-		}
-		check("model_name", name, false)
-		check("litellm_params.model", model, false)
-		check("litellm_params.model_id", modelID, true)
-		if name == AllProxyModels || name == AllTeamModels {
-			bad(i, "model_name", name, "is an allowlist sentinel, not a model name")
-			ok = false
-		}
-		wild := strings.IndexByte(name, '*') >= 0
-		switch ms := stars(model); {
-		case !wild && ms > 0:
-			bad(i, "litellm_params.model", model, "contains '*' but model_name is not a wildcard")
-			ok = false
-		case wild && ms > 0 && (ms != 1 || stars(name) != 1):
-			// With several stars, which run each one matched is a matter
-			// of convention (leftmost or greedy), and a dispatcher with
-			// another convention would call a model other than the one
-			// authorized.
-			bad(i, "litellm_params.model", model, "may contain '*' only once, and only when model_name has exactly one")
-			ok = false
-		}
-		if strings.IndexByte(modelID, '*') >= 0 {
-			bad(i, "litellm_params.model_id", modelID, "must not contain '*'")
-			ok = false
-		}
-		for _, ag := range dc.ModelInfo.AccessGroups {
-			switch {
-			case ag == "" || strings.TrimSpace(ag) != ag:
-				bad(i, "model_info.access_groups", ag, "must be non-empty without surrounding white space")
-				ok = false
-			case strings.IndexByte(ag, '*') >= 0:
-				bad(i, "model_info.access_groups", ag, "must not contain '*'")
-				ok = false
-			case ag == AllProxyModels || ag == AllTeamModels:
-				bad(i, "model_info.access_groups", ag, "is an allowlist sentinel")
-				ok = false
-			default:
-				if !p.access[ag] {
-					p.access[ag] = true
-					accessGroups = append(accessGroups, accessGroup{ag, i})
-				}
-			}
-		}
-		if !ok {
-			continue
-		}
-
-		d := &deployment{model: model, groups: slices.Clone(dc.ModelInfo.AccessGroups)}
-		if wild {
-			g := wildByName[name]
-			if g == nil {
-				g = &group{name: name, wild: true, pattern: compileGlob(name)}
-				wildByName[name] = g
-				p.wild = append(p.wild, g)
-			}
-			d.fill = stars(model) > 0
-			d.same = d.fill && model == name
-			g.deps = append(g.deps, d)
-			continue
-		}
-
-		g := p.groups[name]
-		if g == nil {
-			g = &group{name: name, names: []string{name}}
-			g.self = []*group{g}
-			p.groups[name] = g
-			p.order = append(p.order, g)
-		}
-		g.deps = append(g.deps, d)
-
-		// The names the deployment calls: as configured, provider-qualified
-		// without LiteLLM's route labels, and its model_id.
-		addName := func(s string) {
-			if !slices.Contains(d.names, s) {
-				d.names = append(d.names, s)
-			}
-		}
-		addName(model)
-		prov, id := splitProvider(model)
-		id = googleID(prov, id) // "gemini/models/X" calls "gemini/X"
-		if prov == routeparse.Bedrock {
-			// Only what the bedrock package recognises as a call to AWS
-			// Bedrock is indexed as a Bedrock ID ("bedrock/converse_like/..."
-			// is not). Anything else is still known by its configured name.
-			if bid, err := bedrock.ParseLiteLLM(model); err == nil {
-				id = bid.String()
-				addBedrock(bid, g)
-			} else {
-				prov = routeparse.ProviderUnknown
-			}
-		}
-		if prov != routeparse.ProviderUnknown {
-			addName(prov.String() + "/" + id)
-			p.addNative(prov, id, name)
-			if modelID != "" {
-				mid := googleID(prov, modelID)
-				addName(prov.String() + "/" + mid)
-				p.addNative(prov, mid, name)
-				if prov == routeparse.Bedrock {
-					if bid, err := bedrock.Parse(modelID); err == nil {
-						addBedrock(bid, g)
-					}
-				}
-			}
-		}
-		for _, n := range d.names {
-			if !slices.Contains(p.upstream[n], g) {
-				p.upstream[n] = append(p.upstream[n], g)
-			}
-		}
-	}
-
-	for _, ag := range accessGroups {
-		if _, clash := p.groups[ag.name]; clash {
-			bad(ag.index, "model_info.access_groups", ag.name, "is also a model group name")
-		}
-	}
-	var err error
-	if p.bedrockGroups, err = bedrock.NewIndex(bedrockGroups...); err != nil {
-		errs = append(errs, err)
-	}
-	if p.bedrockNames, err = bedrock.NewIndex(bedrockNames...); err != nil {
-		errs = append(errs, err)
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	// Precompute Resolve for every configured provider ID. (A group name
-	// that no deployment calls on the route's provider is resolved on
-	// demand: precomputing it for every provider would triple the size of
-	// a large policy, for requests that are rarely allowed.)
-	for k := range p.served {
-		p.native[k] = p.resolveNative(k.provider, k.id)
-	}
-	return p, nil
-}
-
-func (p *Policy) addNative(prov routeparse.Provider, id, group string) {
-	k := nativeKey{prov, id}
-	if !slices.Contains(p.served[k], group) {
-		p.served[k] = append(p.served[k], group)
-	}
-}
 
 // target is a requested name after alias resolution, with what serves it.
 type target struct {
@@ -409,8 +243,9 @@ func (p *Policy) groupName(t *target) string {
 // decision function: the middleware, listing ([Policy.Models]) and any
 // non-HTTP path use it.
 //
-// Aliases apply here, and only here: Check authorizes an alias's target,
-// so the gateway must call the target. A host that dispatches a unified
+// Aliases apply here, and only here: pr's own ([Principal].Aliases), then
+// the policy's ([RouterSettings].ModelGroupAlias). Check authorizes an
+// alias's target, so the gateway must call the target. A host that dispatches a unified
 // request must call [Grant.Model] (or its Group), never the name the
 // request body holds; one that forwards such a body unchanged must first
 // rewrite its model to Grant.Model, or a key alias ("claude-opus-4-7"
@@ -498,8 +333,15 @@ func (p *Policy) check(pr *Principal, requested string, aliases bool) (target, S
 		return target{}, ScopeNone, errNameTooLong
 	}
 	name := requested
-	if a, ok := pr.Aliases[requested]; ok && aliases {
-		name = a
+	if aliases {
+		// The principal's alias, then the policy's (model_group_alias),
+		// each one step: what they lead to is what gets authorized.
+		if a, ok := pr.Aliases[name]; ok {
+			name = a
+		}
+		if a, ok := p.aliases[name]; ok {
+			name = a
+		}
 	}
 	if name == "" {
 		return target{}, ScopeNone, ErrNoModel
@@ -634,7 +476,8 @@ func (p *Policy) Deployments(g Grant) []string {
 
 // Models returns the names pr may call, as a gateway's GET /v1/models
 // should list them: every exact model group in configuration order, then
-// pr's aliases in sorted order, each kept only if [Policy.Check] would allow
+// the policy's aliases that are not hidden (model_group_alias), then pr's
+// own other aliases, both in sorted order, each kept only if [Policy.Check] would allow
 // it, since it is decided by the same code. Wildcard groups are not listed
 // (they are patterns, not names). Nil for a nil policy or principal.
 func (p *Policy) Models(pr *Principal) []string {
@@ -647,9 +490,14 @@ func (p *Policy) Models(pr *Principal) []string {
 			out = append(out, g.name)
 		}
 	}
+	for _, a := range p.listedAliases {
+		if _, _, err := p.check(pr, a, true); err == nil {
+			out = append(out, a)
+		}
+	}
 	aliases := make([]string, 0, len(pr.Aliases))
 	for a := range pr.Aliases {
-		if p.groups[a] == nil {
+		if _, policyAlias := p.aliases[a]; p.groups[a] == nil && !policyAlias {
 			aliases = append(aliases, a)
 		}
 	}

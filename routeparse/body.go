@@ -107,8 +107,8 @@ const DefaultBodyLimit = wire.MaxBodyBytes
 // # Agreement and failure
 //
 // Every primary (non-fallback) model the body names must equal, after
-// decoding, every primary model already recorded from the path, query or
-// headers; otherwise ParseBody fails with [ErrAmbiguousModel]. If the route
+// decoding, every primary model already recorded from the path or query;
+// otherwise ParseBody fails with [ErrAmbiguousModel]. If the route
 // must name a model and has no primary model after the body,
 // it fails with [ErrNoModel]; fallbacks alone are not enough, since a
 // gateway would then pick a default the caller never named.
@@ -201,7 +201,7 @@ func hasPrimary(ms []Model) bool {
 }
 
 // checkAgreement requires every primary model from the body to equal every
-// primary model recorded before it (path, query, headers). Two names in one
+// primary model recorded before it (path, query). Two names in one
 // request that the authorizer and the dispatcher could pick differently
 // from are refused rather than both authorized: the upstream may use a
 // third rule to choose.

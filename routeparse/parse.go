@@ -66,7 +66,8 @@ func (p *Parser) prefixTable(local *prefixTable) *prefixTable {
 // ParseRequest classifies a request from its request line: method,
 // escapedPath (the path exactly as sent, still percent-encoded, as
 // net/url's URL.EscapedPath or the raw request-URI before '?') and
-// rawQuery (URL.RawQuery). h is the request's headers; it may be nil.
+// rawQuery (URL.RawQuery). h is the request's headers; it may be nil, and
+// no shape of the grammar reads a model from it (see the package doc).
 //
 // It returns the route with every model the path and query name. When
 // [Route.Body] is not [BodyNone] the body names models too and

@@ -48,8 +48,8 @@ const (
 	SourcePath          // a path segment (Bedrock {modelId}, Azure {deployment}, Gemini/Vertex models/{m})
 	SourceQuery         // a query parameter (?model=, ?deployment=)
 	SourceBody          // a JSON body member (model, modelId, fallbacks, ...)
-	SourceForm          // a multipart or urlencoded form field (model)
-	SourceHeader        // a header (X-Amzn-SageMaker-Target-Model, ...)
+	SourceForm          // a multipart/form-data field (model); URL-encoded forms are refused
+	SourceHeader        // a header; reserved: no shape of the grammar reads a model from a header
 )
 
 var sourceNames = [...]string{"none", "path", "query", "body", "form", "header"}
@@ -299,7 +299,7 @@ const (
 )
 
 // Models returns every model the request names: after ParseRequest those in
-// the path, query and headers; after ParseBody also those in the body.
+// the path and query; after ParseBody also those in the body.
 // The slice aliases the Route and must not be modified.
 func (r *Route) Models() []Model {
 	if r.extra != nil {
