@@ -307,3 +307,108 @@ func TestBodyParsed(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, r.BodyParsed(), "Gemini model-path routes read the body")
 }
+
+// A member name that other JSON stacks read as a member the extractor
+// interprets (a C library cuts keys at NUL; sanitisers strip control
+// characters; normalisers drop zero-width and other default-ignorable
+// characters; lenient decoders drop invalid UTF-8 and lone surrogates) is
+// refused like a case variant: the dispatcher or the upstream would read a
+// model the authorizer never saw. The legitimate model comes first, so a
+// parser that ignores the disguised key authorizes gpt-4o while a C-based
+// one calls claude-opus-4-7.
+func TestAttackDisguisedModelKeys(t *testing.T) {
+	const reads = "once the control, format or invalid characters"
+	keys := []struct{ name, key string }{
+		{"nul-cut", `model\u0000x`},
+		{"nul-suffix", `model\u0000`},
+		{"nul-inside", `mo\u0000del`},
+		{"escaped-tab", `model\t`},
+		{"escaped-newline-inside", `mod\nel`},
+		{"escaped-del", `model\u007f`},
+		{"raw-del", "model\x7f"},
+		{"c1-control", `model\u0085`},
+		{"zero-width-space", `mo\u200bdel`},
+		{"raw-zero-width-space", "mo\u200bdel"},
+		{"zero-width-joiner", `model\u200d`},
+		{"word-joiner", `\u2060model`},
+		{"byte-order-mark", `\ufeffmodel`},
+		{"soft-hyphen", `mod\u00adel`},
+		{"bidi-override", `\u202emodel`},
+		{"variation-selector", `model\ufe0f`},
+		{"combining-grapheme-joiner", `mo\u034fdel`},
+		{"lone-high-surrogate", `mod\ud800el`},
+		{"lone-low-surrogate", `model\udc00`},
+		{"invalid-utf8-byte", "mod\xffel"},
+		{"case-variant-with-zero-width", `Mo\u200bdel`},
+		{"long-key-of-dropped-characters", strings.Repeat(`\u200b`, 200) + "model"},
+	}
+	for _, k := range keys {
+		t.Run("model/"+k.name, func(t *testing.T) {
+			r, err := parseBody(t, chat(`{"model":"gpt-4o","`+k.key+`":"claude-opus-4-7"}`))
+			refusedWith(t, err, routeparse.ErrAmbiguousModel, reads)
+			assert.Empty(t, r.Models())
+		})
+	}
+	// Every other member the extractor reads, at every depth.
+	others := []struct{ name, body string }{
+		{"fallbacks", `{"model":"gpt-4o","fall\u200bbacks":["claude-opus-4-7"]}`},
+		{"context-window-fallbacks", `{"model":"gpt-4o","context_window_fallbacks\u0000":["claude-opus-4-7"]}`},
+		{"content-policy-fallbacks", `{"model":"gpt-4o","\ufeffcontent_policy_fallbacks":["claude-opus-4-7"]}`},
+		{"deployment-id", `{"model":"gpt-4o","deployment\u00ad_id":"claude-opus-4-7"}`},
+		{"user-config", `{"model":"gpt-4o","user_config\u0000":{}}`},
+		{"fallback-object-model", `{"model":"gpt-4o","fallbacks":[{"model":"gpt-4o","mo\u200bdel":"claude-opus-4-7"}]}`},
+		{"batch-params", `{"requests":[{"params":{"model":"gpt-4o"},"par\u200bams":{"model":"claude-opus-4-7"}}]}`},
+		{"batch-params-model", `{"requests":[{"params":{"model":"gpt-4o","model\u0000":"claude-opus-4-7"}}]}`},
+		{"async-invoke-modelId", `{"modelId":"a","model\u200bId":"claude-opus-4-7"}`},
+		{"responses-tools", `{"model":"gpt-4o","tools\u2060":[{"type":"image_generation","model":"gpt-image-1"}]}`},
+		{"responses-tool-model", `{"model":"gpt-4o","tools":[{"type":"image_generation","model":"gpt-image-1","model\u0000":"x"}]}`},
+		{"gemini-body-model", `{"model":"models/gemini-2.5-flash","mo\u200bdel":"models/gemini-2.5-pro"}`},
+	}
+	paths := map[string]string{
+		"batch-params": "/v1/messages/batches", "batch-params-model": "/v1/messages/batches",
+		"async-invoke-modelId": "/async-invoke", "responses-tools": "/v1/responses", "responses-tool-model": "/v1/responses",
+		"gemini-body-model": "/v1beta/models/gemini-2.5-flash:generateContent",
+	}
+	for _, o := range others {
+		t.Run("member/"+o.name, func(t *testing.T) {
+			path := paths[o.name]
+			if path == "" {
+				path = "/v1/chat/completions"
+			}
+			_, err := parseBody(t, bodyReq{path: path, body: []byte(o.body)})
+			refusedWith(t, err, routeparse.ErrAmbiguousModel, reads)
+		})
+	}
+	// The multipart "model" field, for the same reason.
+	for _, name := range []string{"model\x00", "mo\u200bdel", "\ufeffmodel", "MODEL\u00ad"} {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		require.NoError(t, w.WriteField("model", "whisper-1"))
+		require.NoError(t, w.WriteField(name, "gpt-4o-transcribe"))
+		require.NoError(t, w.Close())
+		_, err := parseBody(t, bodyReq{path: "/v1/audio/transcriptions", contentType: w.FormDataContentType(), body: buf.Bytes()})
+		if !strings.Contains(name, "\x00") {
+			refusedWith(t, err, routeparse.ErrAmbiguousModel, "form field")
+			continue
+		}
+		require.Error(t, err, "form field %q", name) // NUL: refused, by the header parser or as ambiguous
+	}
+
+	// "stream" selects nothing, so a disguised one is malformed, not
+	// ambiguous; it is refused all the same.
+	_, err := parseBody(t, chat(`{"model":"gpt-4o","stream\u0000":true}`))
+	refusedWith(t, err, routeparse.ErrMalformedBody, reads)
+
+	// Keys that only contain such characters elsewhere, or that stay other
+	// names once they are dropped, are data.
+	for _, body := range []string{
+		`{"model":"gpt-4o","model_\u200bextra":"x","mode\u200bl_x":1,"\u0000":2,"models\u0000":3}`,
+		`{"model":"gpt-4o","metadata":{"mo\u200bdel":"claude-opus-4-7"}}`,
+		`{"model":"gpt-4o","messages":[{"role":"user","model\u0000":"x"}]}`,
+		`{"model":"gpt-4o","x\u0000model":"y"}`,
+	} {
+		r, err := parseBody(t, chat(body))
+		require.NoError(t, err, body)
+		assert.Equal(t, []modelView{bodyModel("gpt-4o")}, view(r.Models()), body)
+	}
+}

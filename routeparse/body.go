@@ -42,7 +42,13 @@ const DefaultBodyLimit = wire.MaxBodyBytes
 // to the same Go field ("Model", "MODEL", "\u004dodel") is refused with
 // [ErrAmbiguousModel]: different JSON parsers keep the first, the last, or
 // the exact-case duplicate, and the dispatcher must not read a different
-// model than the one authorized.
+// model than the one authorized. So is a key that other JSON stacks read as
+// one of those members: one that equals it, up to case, once control
+// characters (NUL included), format and other default-ignorable characters
+// (zero-width space and joiners, U+FEFF, soft hyphen, bidi controls,
+// variation selectors) and invalid UTF-8 or lone surrogates are removed, or
+// once it is cut at its first NUL, as C libraries do ("model\u0000x",
+// "mo\u200bdel").
 //
 // Depending on the route the model members are:
 //
@@ -481,17 +487,19 @@ func (x *extractor) syntaxErr() error {
 
 // lookup matches a raw key against names after unescaping it. It returns
 // the index of the matching name (-1 for none) and whether the match is
-// exact rather than a case variant encoding/json would also bind.
+// exact rather than a case variant encoding/json would also bind, or a
+// key that other JSON stacks read as the name (see disguised).
 func (x *extractor) lookup(raw []byte, esc bool, names []string) (int, bool) {
 	key := raw
 	if esc {
 		if len(raw) > maxKeyRawForLookup {
-			return -1, false // too long to fold-match any name, even fully escaped
+			// Too long to fold-match any name, even fully escaped.
+			return disguised(raw, esc, names), false
 		}
 		key = appendJSONString(x.keyBuf[:0], string(raw))
 	}
 	if len(key) == 0 {
-		return -1, false
+		return disguised(raw, esc, names), false
 	}
 	// Cheap rejections first. A key fold-equal to a name is at least as
 	// long as the name and at most three times as long (the non-ASCII fold
@@ -510,7 +518,7 @@ func (x *extractor) lookup(raw []byte, esc bool, names []string) (int, bool) {
 			return i, false
 		}
 	}
-	return -1, false
+	return disguised(raw, esc, names), false
 }
 
 // foldEqual reports whether key equals name under Unicode simple case
@@ -553,7 +561,11 @@ func (x *extractor) member(idx int, exact bool, seen *uint32, name string, key [
 		sentinel = ErrMalformedBody
 	}
 	if !exact {
-		x.fail(sentinel, fmt.Sprintf("member %q is a case variant of %q", clip(string(key)), name))
+		if k := appendJSONString(x.keyBuf[:0], string(key[:min(len(key), maxKeyRawForLookup)])); len(key) <= maxKeyRawForLookup && foldEqual(k, name) {
+			x.fail(sentinel, fmt.Sprintf("member %q is a case variant of %q", clip(string(key)), name))
+		} else {
+			x.fail(sentinel, fmt.Sprintf("member %q reads as %q once the control, format or invalid characters other parsers drop are removed", clip(string(key)), name))
+		}
 		return false
 	}
 	if *seen&(1<<idx) != 0 {

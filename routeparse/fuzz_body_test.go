@@ -56,6 +56,27 @@ func plainName(s string) bool {
 	return true
 }
 
+// disguisedAs reports whether the decoded key k reads as name once the
+// characters some JSON stacks drop (controls, format and other
+// default-ignorable characters, U+FFFD) are removed, or once it is cut at
+// its first NUL.
+func disguisedAs(k, name string) bool {
+	strip := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f || (0x80 <= r && r <= 0x9f) || r == utf8.RuneError ||
+				unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	if strings.EqualFold(strip(k), name) {
+		return true
+	}
+	cut, _, found := strings.Cut(k, "\x00")
+	return found && strings.EqualFold(strip(cut), name)
+}
+
 func FuzzJSONModel(f *testing.F) {
 	for _, seed := range []string{
 		`{"model":"gpt-4o"}`,
@@ -79,6 +100,8 @@ func FuzzJSONModel(f *testing.F) {
 		`{"model":"a/../b"}`,
 		`{"model":" a"}`,
 		`{"model":"a?"}`,
+		`{"model":"a","mo\u200bdel":"b"}`,
+		`{"model":"a","model\u0000x":"b"}`,
 		`{"model":"a","fallbacks":[{"model":"a","fallbacks":["b"]}]}`,
 	} {
 		f.Add([]byte(seed))
@@ -113,11 +136,11 @@ func FuzzJSONModel(f *testing.F) {
 			switch {
 			case k == "model":
 				exact++
-			case strings.EqualFold(k, "model"):
+			case strings.EqualFold(k, "model"), disguisedAs(k, "model"):
 				variants++
 			default:
 				for _, ik := range interpretedKeys {
-					if strings.EqualFold(k, ik) {
+					if strings.EqualFold(k, ik) || disguisedAs(k, ik) {
 						others++
 					}
 				}

@@ -58,6 +58,10 @@ func parseMultipartBody(r *Route, contentType string, b []byte) error {
 			return formErr(ErrAmbiguousModel, fmt.Sprintf("form field %q is a case variant of \"model\"", clip(name)))
 		case foldEqual([]byte(name), "stream"):
 			return formErr(ErrMalformedBody, fmt.Sprintf("form field %q is a case variant of \"stream\"", clip(name)))
+		case disguised([]byte(name), false, modelKeys[:]) >= 0:
+			// See disguised: a form parser that strips or cuts the name
+			// reads "model".
+			return formErr(ErrAmbiguousModel, fmt.Sprintf("form field %q reads as \"model\" once the control, format or invalid characters other parsers drop are removed", clip(name)))
 		default:
 			continue // file and other parts: the next NextRawPart skips them
 		}

@@ -1,0 +1,162 @@
+package routeparse
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Keys in disguise.
+//
+// encoding/json binds a member to a field by its exact or case-folded
+// name, and ParseBody refuses case variants of the members it reads
+// (see [Parser.ParseBody]). Other JSON stacks read some keys as a name
+// encoding/json does not:
+//
+//   - C libraries that keep keys as NUL-terminated strings (cJSON, and
+//     bindings built on them) cut "model\u0000x" at the NUL: "model";
+//   - sanitisers and loggers that strip control characters, and
+//     normalisers that remove default-ignorable code points (zero-width
+//     space and joiners U+200B-U+200D, word joiner U+2060, U+FEFF, soft
+//     hyphen U+00AD, bidi controls, variation selectors, tags), turn
+//     "mo\u200bdel" into "model";
+//   - decoders that drop invalid UTF-8 or lone surrogates instead of
+//     replacing them (Python's errors="ignore") turn "mod\udc00el" or
+//     "mod\xffel" into "model".
+//
+// A dispatcher, a proxy or the upstream on such a stack would read a
+// model the authorizer never saw, so a key that becomes one of the names
+// the extractor interprets once those characters are dropped (or once it
+// is cut at its first NUL) is refused as a variant of that name, like
+// "Model". Dropped here: C0 and C1 controls, DEL, format characters
+// (Unicode category Cf), other default-ignorable code points and
+// variation selectors, U+FFFD and invalid or surrogate input.
+
+// maxStrippedKey bounds what disguised keeps of a key: a key that is
+// fold-equal to a name is at most three times as long as the name, and the
+// longest name is shorter than 32 bytes.
+const maxStrippedKey = 96
+
+// dropped reports whether r is a character some JSON stack drops from a
+// key.
+func dropped(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, 0x80 <= r && r <= 0x9f, r == utf8.RuneError:
+		return true
+	case r < 0xa0:
+		return false
+	}
+	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
+}
+
+// disguised returns the index of the name in names that the raw key
+// becomes once dropped characters are removed, or once it is cut at its
+// first NUL and then stripped; -1 when neither matches. Keys of plain
+// ASCII without escapes or DEL drop nothing and are answered at once.
+func disguised(raw []byte, esc bool, names []string) int {
+	if !esc {
+		plain := true
+		for _, c := range raw {
+			if c >= 0x7f {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return -1
+		}
+	}
+	var stripped, cut [maxStrippedKey]byte
+	ns, nc := 0, -1 // nc < 0 until a NUL is met
+	over := false   // stripped has outgrown every name
+	for i := 0; i < len(raw) && !over; {
+		r, n := keyRune(raw, i)
+		i += n
+		if r == 0 && nc < 0 {
+			nc = ns
+			copy(cut[:], stripped[:ns])
+		}
+		if dropped(r) {
+			continue
+		}
+		if ns+utf8.RuneLen(r) > len(stripped) {
+			over = true
+			break
+		}
+		ns += utf8.EncodeRune(stripped[ns:], r)
+	}
+	for k, name := range names {
+		if !over && ns > 0 && (string(stripped[:ns]) == name || foldEqual(stripped[:ns], name)) {
+			return k
+		}
+		if nc > 0 && (string(cut[:nc]) == name || foldEqual(cut[:nc], name)) {
+			return k
+		}
+	}
+	return -1
+}
+
+// keyRune decodes the rune at raw[i] of a scanned JSON string's contents
+// (escapes are valid), the way encoding/json does, except that a lone
+// surrogate and an invalid byte are U+FFFD of width one escape or byte.
+func keyRune(raw []byte, i int) (rune, int) {
+	c := raw[i]
+	if c != '\\' {
+		if c < utf8.RuneSelf {
+			return rune(c), 1
+		}
+		return utf8.DecodeRune(raw[i:])
+	}
+	if i+1 >= len(raw) {
+		return utf8.RuneError, 1
+	}
+	switch e := raw[i+1]; e {
+	case 'u':
+		r, ok := hex4b(raw, i+2)
+		if !ok {
+			return utf8.RuneError, 2
+		}
+		if 0xd800 <= r && r < 0xdc00 && i+12 <= len(raw) && raw[i+6] == '\\' && raw[i+7] == 'u' {
+			if r2, ok := hex4b(raw, i+8); ok && 0xdc00 <= r2 && r2 < 0xe000 {
+				return (r-0xd800)<<10 | (r2 - 0xdc00) + 0x10000, 12
+			}
+		}
+		if 0xd800 <= r && r < 0xe000 {
+			return utf8.RuneError, 6
+		}
+		return r, 6
+	case 'b':
+		return '\b', 2
+	case 'f':
+		return '\f', 2
+	case 'n':
+		return '\n', 2
+	case 'r':
+		return '\r', 2
+	case 't':
+		return '\t', 2
+	default: // '"', '\\', '/'
+		return rune(e), 2
+	}
+}
+
+// hex4b decodes four hex digits at b[i].
+func hex4b(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
