@@ -88,6 +88,16 @@ import (
 // ReportOnly off; make sure the gateway sets its own upstream credentials
 // after the middleware; answer CORS preflight requests (OPTIONS) before it,
 // since they carry no credential and name no route of the grammar.
+//
+// Stream both ways. On a route whose body the middleware does not read (a
+// model in the path: Bedrock invoke-with-response-stream, converse-stream),
+// the next handler forwards the client's body while the upstream's answer
+// streams back. Go's HTTP/1 server discards or closes an unread request
+// body as soon as the response starts, which breaks such a stream mid-way;
+// call http.NewResponseController(w).EnableFullDuplex() before proxying
+// (HTTP/2 is always full duplex). And set the server's timeouts
+// (ReadHeaderTimeout, a body read deadline, IdleTimeout, MaxHeaderBytes):
+// the middleware bounds what it reads, not how slowly it arrives.
 type Middleware struct {
 	c *config
 }

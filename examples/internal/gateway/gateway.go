@@ -243,6 +243,15 @@ func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, dec *modelacl
 		// the request's context; carry it to the proxy's Rewrite.
 		out = out.WithContext(context.WithValue(out.Context(), decisionKey{}, dec))
 	}
+	// Full duplex: on a route whose body the middleware did not buffer
+	// (a Bedrock path-model route), the proxy streams the client's body
+	// upstream while the upstream's answer streams back. Without this,
+	// Go's HTTP/1 server discards or closes the unread request body as
+	// soon as the response starts, the proxy's body copy fails, and the
+	// upstream connection is torn down mid-stream. HTTP/2 is always full
+	// duplex; a ResponseWriter that cannot do it (a test recorder) says
+	// ErrNotSupported and nothing streams both ways anyway.
+	_ = http.NewResponseController(w).EnableFullDuplex()
 	p.ServeHTTP(w, out)
 }
 
