@@ -82,10 +82,8 @@ func authorizedRequest(r *http.Request, dec *modelacl.Decision, maxBody int64) (
 		// carries at least one grant.
 		return nil, mismatch()
 	}
-	for _, m := range models {
-		if !hasRequested(grants, m.Name()) {
-			return nil, mismatch()
-		}
+	if !covers(grants, models) {
+		return nil, mismatch()
 	}
 	if !isUnified(rt) {
 		return r, nil
@@ -156,15 +154,6 @@ func authorizedRequest(r *http.Request, dec *modelacl.Decision, maxBody int64) (
 func isPrimaryBodyModel(m routeparse.Model) bool {
 	sp, ok := m.BodySpan()
 	return ok && !sp.Element && m.Source == routeparse.SourceBody && m.Field == "model" && !m.Fallback
-}
-
-func hasRequested(grants []modelacl.Grant, name string) bool {
-	for _, g := range grants {
-		if g.Requested == name {
-			return true
-		}
-	}
-	return false
 }
 
 // isEncoded reports whether the body carries a content coding other than

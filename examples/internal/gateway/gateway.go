@@ -71,6 +71,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -394,4 +395,30 @@ func writeErrorCode(w http.ResponseWriter, status int, code, msg string) {
 	_ = json.NewEncoder(w).Encode(struct {
 		Error apiError `json:"error"`
 	}{e})
+}
+
+// covers reports whether every model the request names is the Requested
+// name of a grant. It is linear in names plus grants: a request may name
+// tens of thousands of fallbacks, and a scan of the grants per name made
+// such a request cost seconds of CPU.
+func covers(grants []modelacl.Grant, models []routeparse.Model) bool {
+	if len(grants)*len(models) <= 64 {
+		// Small requests, the usual case: no map to allocate.
+		for _, m := range models {
+			if !slices.ContainsFunc(grants, func(g modelacl.Grant) bool { return g.Requested == m.Name() }) {
+				return false
+			}
+		}
+		return true
+	}
+	requested := make(map[string]struct{}, len(grants))
+	for _, g := range grants {
+		requested[g.Requested] = struct{}{}
+	}
+	for _, m := range models {
+		if _, ok := requested[m.Name()]; !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,75 @@
+package gateway_test
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelgate/modelgate/examples/internal/gateway"
+)
+
+// manyNamesBody is a chat request whose fallbacks name n distinct models.
+func manyNamesBody(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"model":"gpt-4o-mini","messages":[],"fallbacks":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"m-%d"`, i)
+	}
+	b.WriteString(`]}`)
+	return b.String()
+}
+
+// BenchmarkManyNames forwards requests naming n distinct models, every one
+// allowed. The gateway's check that its decision covers every name must
+// stay linear: the ratio between the n=10000 and n=1000 cases is about 10,
+// not 100.
+func BenchmarkManyNames(b *testing.B) {
+	cfg, err := gateway.ParseConfig([]byte("keys: [{key: sk-a, models: ['*']}]\n"))
+	require.NoError(b, err)
+	mocks, err := cfg.StartMocks()
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = mocks.Close() })
+	gw, err := gateway.New(cfg, gateway.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(b, err)
+	for _, n := range []int{1, 1000, 10000} {
+		body := manyNamesBody(n)
+		b.Run(fmt.Sprintf("names=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer sk-a")
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				gw.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+// A request naming many models, each allowed, is forwarded whole: the
+// gateway's coverage check (a set past a handful of names) finds every
+// name among the decision's grants.
+func TestManyNamesForwarded(t *testing.T) {
+	url, mocks := start(t, "keys: [{key: sk-a, models: ['*']}, {key: sk-r, models: [gpt-4o-mini, m-1, m-2]}]\n")
+	for _, n := range []int{3, 200} {
+		resp := post(t, url+"/v1/chat/completions", "sk-a", manyNamesBody(n))
+		require.Equal(t, http.StatusOK, resp.StatusCode, "n=%d", n)
+	}
+	require.Equal(t, 2, mocks.Total())
+	mocks.Reset()
+	resp := post(t, url+"/v1/chat/completions", "sk-r", manyNamesBody(200))
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "m-3 is not in the key's list")
+	require.Zero(t, mocks.Total())
+}
