@@ -18,9 +18,17 @@
 //	/v1/responses, /v1/audio/transcriptions, GET /v1/realtime?model=,
 //	/openai/deployments/{d}/...                        -> upstreams.openai
 //
-// GET /v1/models (and /models, /openai/v1/models) is answered by the
-// gateway itself: the models the caller's key may call, as decided by the
-// same policy code that authorizes requests.
+// Model listings are answered by the gateway itself, never forwarded
+// (modelacl Options.Discovery): what the caller's key may call through the
+// route it asks on, decided by the same policy code that authorizes
+// requests, in the provider's own shape:
+//
+//	GET /v1/models, /models, /v1/models/{id}        OpenAI; Anthropic's shape with an anthropic-version header (model groups and aliases)
+//	GET /openai/v1/models[/{id}]                     OpenAI model IDs the deployments call
+//	GET /anthropic/v1/models[/{id}]                  Anthropic model IDs the deployments call (?limit, after_id, before_id)
+//	GET /v1beta/models[/{m}], /gemini/v1[beta]/models[/{m}]   Gemini model IDs (?pageSize, pageToken)
+//	GET [/bedrock]/inference-profiles[/{id or ARN}]  Bedrock system-defined and application profiles (?type, maxResults, nextToken)
+//	GET [/bedrock]/foundation-models[/{id}]          Bedrock foundation models
 //
 // # Trust
 //
@@ -129,7 +137,7 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 
 	ks := newKeyStore(cfg)
 	d := &dispatcher{
-		logger: logger, proxies: map[string]*httputil.ReverseProxy{}, policy: policy, keys: ks,
+		logger: logger, proxies: map[string]*httputil.ReverseProxy{},
 		maxBody: modelacl.DefaultMaxBodyBytes, // the middleware's limit: MaxBodyBytes is left at zero below
 	}
 	for _, f := range cfg.Upstreams.fields() {
@@ -158,11 +166,23 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 		Authenticate: ks.authenticate,
 		DenyStatus:   cfg.DenyStatus,
 		Logger:       logger,
+		// Model listings in every dialect are answered from the policy,
+		// per key and per route, and never forwarded.
+		Discovery: &modelacl.DiscoveryOptions{BedrockRegion: bedrockRegion(cfg)},
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &Gateway{handler: mw.Handler(d), dispatch: d, policy: policy, logger: logger}, nil
+}
+
+// bedrockRegion is the Region of the ARNs the Bedrock listings build: the
+// aws section's, else the library's default.
+func bedrockRegion(cfg *Config) string {
+	if cfg.AWS != nil {
+		return cfg.AWS.Region
+	}
+	return ""
 }
 
 // ServeHTTP authorizes and forwards one request.
@@ -177,8 +197,6 @@ func (g *Gateway) Policy() *modelacl.Policy { return g.policy }
 type dispatcher struct {
 	logger  *slog.Logger
 	proxies map[string]*httputil.ReverseProxy
-	policy  *modelacl.Policy
-	keys    *keyStore
 	// maxBody bounds the body read when an alias is rewritten.
 	maxBody int64
 	// resigned is true when Bedrock requests are re-signed with SigV4.
@@ -208,8 +226,11 @@ func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, dec *modelacl
 		return
 	}
 	route := &dec.Route // the decision's own route: no copy, nothing re-parsed
-	if route.Provider == routeparse.OpenAI && route.Operation == routeparse.OpListModels {
-		d.listModels(w, dec)
+	if modelacl.IsListing(route) {
+		// The middleware answers every listing (Options.Discovery); one
+		// that got here anyway is never forwarded, since the upstream's
+		// listing is not filtered by the caller's allowlists.
+		writeError(w, http.StatusNotFound, "model listings are answered by the gateway")
 		return
 	}
 	if route.Provider == routeparse.Bedrock && d.resigned && strings.HasSuffix(route.UpstreamPath, bidiSuffix) {
@@ -341,31 +362,6 @@ func (bufferPool) Put(b []byte) {
 	if cap(b) == 32<<10 {
 		copyBuffers.Put(&b)
 	}
-}
-
-// listModels answers the OpenAI-style GET /v1/models with the models the
-// caller may call, decided by the same policy code as every request.
-func (d *dispatcher) listModels(w http.ResponseWriter, dec *modelacl.Decision) {
-	pr, ok := d.keys.principal(dec.KeyID)
-	if !ok {
-		writeError(w, http.StatusForbidden, "request was not authorized")
-		return
-	}
-	type model struct {
-		ID      string `json:"id"`
-		Object  string `json:"object"`
-		Created int64  `json:"created"`
-		OwnedBy string `json:"owned_by"`
-	}
-	list := struct {
-		Object string  `json:"object"`
-		Data   []model `json:"data"`
-	}{Object: "list", Data: []model{}}
-	for _, name := range d.policy.Models(pr) {
-		list.Data = append(list.Data, model{ID: name, Object: "model", OwnedBy: "modelgate"})
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(list)
 }
 
 // writeError answers in the OpenAI error shape, which the gateway uses for

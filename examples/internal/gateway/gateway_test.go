@@ -327,32 +327,50 @@ keys:
   - {key: sk-r, key_alias: r, models: [common-models]}
   - {key: sk-a, key_alias: a, models: ['*']}
 `)
-	for _, c := range []struct {
-		key  string
-		want []string
-	}{
-		{"sk-r", []string{"gpt-4o-mini"}},
-		{"sk-a", []string{"claude-opus-4-7", "gpt-4o-mini"}},
-	} {
-		for _, path := range []string{"/v1/models", "/models", "/openai/v1/models"} {
-			req, err := http.NewRequest(http.MethodGet, url+path, nil)
-			require.NoError(t, err)
-			req.Header.Set("Authorization", "Bearer "+c.key)
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			var list struct {
-				Data []struct {
-					ID string `json:"id"`
-				} `json:"data"`
-			}
-			require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
-			_ = resp.Body.Close()
-			var ids []string
-			for _, m := range list.Data {
-				ids = append(ids, m.ID)
-			}
-			assert.Equal(t, c.want, ids, c.key+" "+path)
+	get := func(key, path string) []string {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, url+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode, path)
+		var list struct {
+			Data []struct {
+				ID string `json:"id"`
+			} `json:"data"`
+			Summaries []struct {
+				ID string `json:"inferenceProfileId"`
+			} `json:"inferenceProfileSummaries"`
 		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
+		ids := []string{}
+		for _, m := range list.Data {
+			ids = append(ids, m.ID)
+		}
+		for _, m := range list.Summaries {
+			ids = append(ids, m.ID)
+		}
+		return ids
+	}
+	for _, c := range []struct {
+		key, path string
+		want      []string
+	}{
+		// The unified routes list model groups.
+		{"sk-r", "/v1/models", []string{"gpt-4o-mini"}},
+		{"sk-r", "/models", []string{"gpt-4o-mini"}},
+		{"sk-a", "/v1/models", []string{"claude-opus-4-7", "gpt-4o-mini"}},
+		// The OpenAI passthrough lists the OpenAI IDs it would forward:
+		// claude-opus-4-7 is served only on Bedrock.
+		{"sk-a", "/openai/v1/models", []string{"gpt-4o-mini"}},
+		{"sk-r", "/openai/v1/models", []string{"gpt-4o-mini"}},
+		// Bedrock lists what the configuration deploys there.
+		{"sk-a", "/bedrock/inference-profiles", []string{"global.anthropic.claude-opus-4-7", "opus47prof01"}},
+		{"sk-r", "/bedrock/inference-profiles", []string{}},
+	} {
+		assert.Equal(t, c.want, get(c.key, c.path), c.key+" "+c.path)
 	}
 	assert.Zero(t, mocks.Total(), "the listing is answered by the gateway")
 }

@@ -13,14 +13,12 @@ import (
 // principal it authenticates as, built once from the config. Principals
 // are returned by copy, so nothing downstream can change the stored ones.
 type keyStore struct {
-	byKey   map[string]modelacl.Principal
-	byKeyID map[string]modelacl.Principal
+	byKey map[string]modelacl.Principal
 }
 
 func newKeyStore(c *Config) *keyStore {
 	ks := &keyStore{
-		byKey:   make(map[string]modelacl.Principal, len(c.Keys)),
-		byKeyID: make(map[string]modelacl.Principal, len(c.Keys)),
+		byKey: make(map[string]modelacl.Principal, len(c.Keys)),
 	}
 	for _, k := range c.Keys {
 		pr := modelacl.Principal{
@@ -47,7 +45,6 @@ func newKeyStore(c *Config) *keyStore {
 			pr.Org = o.Models
 		}
 		ks.byKey[k.Key] = pr
-		ks.byKeyID[pr.KeyID] = pr
 	}
 	return ks
 }
@@ -71,11 +68,4 @@ func (ks *keyStore) authenticate(_ *http.Request, c modelacl.Credential) (*model
 func Fingerprint(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return "key-" + hex.EncodeToString(sum[:6])
-}
-
-// principal returns the principal of an authenticated request by the
-// KeyID its decision carries (key aliases are unique, see validate).
-func (ks *keyStore) principal(keyID string) (*modelacl.Principal, bool) {
-	pr, ok := ks.byKeyID[keyID]
-	return &pr, ok
 }
