@@ -37,7 +37,7 @@ func anthropicClients(e *env, key, akid string) []struct {
 	}
 	sigv4Cfg := aws.Config{
 		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider(akid, "client-secret-never-seen-upstream", ""),
+		Credentials: credentials.NewStaticCredentialsProvider(akid, awsSecret[akid], ""),
 	}
 	creds := &google.Credentials{
 		ProjectID:   "demo-project",

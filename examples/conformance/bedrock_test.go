@@ -35,7 +35,7 @@ func bedrockClient(e *env, auth string, key, akid string) *bedrockruntime.Client
 			o.BearerAuthTokenProvider = bearer.StaticTokenProvider{Token: bearer.Token{Value: key}}
 			o.AuthSchemePreference = []string{"httpBearerAuth"}
 		case "sigv4":
-			o.Credentials = credentials.NewStaticCredentialsProvider(akid, "client-secret-never-seen-upstream", "")
+			o.Credentials = credentials.NewStaticCredentialsProvider(akid, awsSecret[akid], "")
 		}
 	})
 }

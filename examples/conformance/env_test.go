@@ -30,6 +30,13 @@ const (
 	restrictAKID  = "AKIARESTRICTED000001"
 )
 
+// awsSecret is the secret access key the gateway issued with each access
+// key ID (testdata/config.yaml's aws_secret_access_key).
+var awsSecret = map[string]string{
+	allowedAKID:  "allowed-aws-secret",
+	restrictAKID: "restricted-aws-secret",
+}
+
 // keys is the table every SDK case runs over.
 var keys = []struct {
 	name    string

@@ -40,14 +40,29 @@ type Config struct {
 	// DenyStatus is the HTTP status of a deny response: 403 (0 means 403)
 	// or 401, for clients that expect LiteLLM's 401.
 	DenyStatus int
+	// UnsafeTrustUnverifiedAccessKeyIDs lets a SigV4 request whose access
+	// key ID names a key without aws_secret_access_key through on the ID
+	// alone, its signature unchecked. Off (the default), such a request is
+	// refused. An access key ID is not a secret: anyone who has seen one
+	// acts as its owner while this is on. Keys that have a secret are
+	// verified either way.
+	UnsafeTrustUnverifiedAccessKeyIDs bool
 }
 
 // Key is one virtual key of the demo key store.
 type Key struct {
 	// Key is the secret the client sends (Authorization: Bearer, x-api-key,
 	// api-key, x-goog-api-key, ?key=), or an AWS access key ID for clients
-	// that sign with SigV4. Never logged.
+	// that sign with SigV4 (AWS CLI, AWS SDKs, Claude Code in Bedrock mode).
+	// Never logged.
 	Key string `json:"key"`
+	// AWSSecretAccessKey is the secret access key the gateway issued with
+	// the access key ID in Key: SigV4 signatures under that ID are verified
+	// with it, and the ID is then accepted only with a valid signature
+	// (never as a bearer token or API key). Key must then have the shape
+	// of an access key ID (16 to 128 upper-case letters and digits). Never
+	// logged.
+	AWSSecretAccessKey string `json:"aws_secret_access_key,omitempty"`
 	// KeyAlias names the key in logs and decisions; defaults to a
 	// non-reversible fingerprint of Key.
 	KeyAlias string             `json:"key_alias,omitempty"`
@@ -121,7 +136,7 @@ func (u *Upstreams) fields() []struct {
 // configuration error. Elsewhere unknown fields are ignored, so a LiteLLM
 // config with its other settings still loads.
 var strictSections = map[string][]string{
-	"keys":  {"key", "key_alias", "models", "team_id", "user_id", "org_id", "aliases"},
+	"keys":  {"key", "aws_secret_access_key", "key_alias", "models", "team_id", "user_id", "org_id", "aliases"},
 	"teams": {"team_id", "models", "org_id"},
 	"users": {"user_id", "models"},
 	"orgs":  {"org_id", "models"},
@@ -129,7 +144,7 @@ var strictSections = map[string][]string{
 
 var topLevel = []string{
 	"model_list", "litellm_compat", "keys", "teams", "users", "orgs",
-	"upstreams", "aws", "deny_status",
+	"upstreams", "aws", "deny_status", "unsafe_trust_unverified_access_key_ids",
 }
 
 // LoadConfig reads a YAML config file.
@@ -174,12 +189,14 @@ func ParseConfig(doc []byte) (*Config, error) {
 		Upstreams  Upstreams `json:"upstreams"`
 		AWS        *AWS      `json:"aws"`
 		DenyStatus int       `json:"deny_status"`
+		Unsafe     bool      `json:"unsafe_trust_unverified_access_key_ids"`
 	}
 	if err := json.Unmarshal(js, &rest); err != nil {
 		return nil, fmt.Errorf("gateway config: %w", err)
 	}
 	cfg.Keys, cfg.Teams, cfg.Users, cfg.Orgs = rest.Keys, rest.Teams, rest.Users, rest.Orgs
 	cfg.Upstreams, cfg.AWS, cfg.DenyStatus = rest.Upstreams, rest.AWS, rest.DenyStatus
+	cfg.UnsafeTrustUnverifiedAccessKeyIDs = rest.Unsafe
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -252,6 +269,9 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("gateway config: keys[%d]: same key as keys[%d]", i, j))
 		}
 		seen[k.Key] = i
+		if k.AWSSecretAccessKey != "" && !isAccessKeyID(k.Key) {
+			errs = append(errs, fmt.Errorf("gateway config: keys[%d]: a key with aws_secret_access_key must be an access key ID (16 to 128 upper-case letters and digits)", i))
+		}
 		if k.TeamID != "" && c.team(k.TeamID) == nil {
 			errs = append(errs, fmt.Errorf("gateway config: keys[%d]: team_id %q is not in teams", i, k.TeamID))
 		}
@@ -323,6 +343,20 @@ func (c *Config) org(id string) *Org {
 		}
 	}
 	return nil
+}
+
+// isAccessKeyID reports whether s has the shape of an AWS access key ID, the
+// only shape modelacl.FindCredential reads from a SigV4 credential.
+func isAccessKeyID(s string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func contains(list []string, s string) bool {

@@ -82,7 +82,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/modelgate/modelgate/bedrock/sigv4/verify"
 	"github.com/modelgate/modelgate/modelacl"
 	"github.com/modelgate/modelgate/routeparse"
 )
@@ -102,6 +104,9 @@ type Options struct {
 	// gateway under 8 concurrent requests dials the upstream again for a
 	// third of them. Ignored when Transport is set.
 	MaxIdleConnsPerHost int
+	// Clock is the time SigV4 signatures are judged by (and the Date of
+	// their refusals). nil means time.Now; tests set it.
+	Clock func() time.Time
 }
 
 // Gateway is the reference gateway. It is an http.Handler, safe for
@@ -159,11 +164,19 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 		d.proxies[f.name] = d.newProxy(f.name, target, transport)
 	}
 
+	// Clients that sign with a gateway-issued key pair are verified as AWS
+	// verifies them, before any decision.
+	sigv4, err := verify.New(verify.Options{Lookup: ks.awsCredentials, Clock: opts.Clock})
+	if err != nil {
+		return nil, err
+	}
+
 	// modelacl.New, not MustNew: the options come from a config file,
 	// so a bad deny_status is an error to report, not a panic.
 	mw, err := modelacl.New(modelacl.Options{
 		Policy:       policy, // the policy resolves native IDs itself: no Resolver, so a Store can replace it
 		Authenticate: ks.authenticate,
+		SigV4:        sigv4,
 		DenyStatus:   cfg.DenyStatus,
 		Logger:       logger,
 		// Model listings in every dialect are answered from the policy,
