@@ -110,6 +110,7 @@ type Decision struct {
 
 	pr     *Principal // who was authenticated; nil when nobody was
 	policy *Policy    // the snapshot that decided; nil when none did
+	native bool       // the grants are of provider-native IDs, forwarded as sent
 
 	listing *ListingAnswer // a listing the middleware answers itself (Options.Discovery)
 
@@ -140,6 +141,20 @@ func (d *Decision) Primary() (g Grant, ok bool) {
 		}
 	}
 	return Grant{}, false
+}
+
+// UpstreamModel returns the name the upstream must receive for g, one of
+// d's grants: g.Model on the unified routes, where aliases apply (an
+// alias's target, or the canonical spelling of a Gemini or Vertex name),
+// so a dispatcher that forwards the body rewrites its model to it when it
+// differs from g.Requested; g.Requested on provider-native and passthrough
+// routes, whose IDs are forwarded as sent and whose grants name what the
+// ID resolved to.
+func (d *Decision) UpstreamModel(g Grant) string {
+	if d.native {
+		return g.Requested
+	}
+	return g.Model
 }
 
 // Principal returns the principal the host's authenticate function

@@ -196,3 +196,31 @@ func TestCredentialHeadersAreStripped(t *testing.T) {
 		})
 	}
 }
+
+// The name to forward is the alias target on unified routes and the ID as
+// sent on native ones, whatever the grant resolved it to.
+func TestUpstreamModel(t *testing.T) {
+	keys := fixtureKeys()
+	keys["sk-alias"] = &modelacl.Principal{KeyID: "alias", Key: modelacl.Allow("common-models"),
+		Aliases: map[string]string{"fast": "gpt-4o-mini"}}
+	mw := modelacl.MustNew(modelacl.Options{Policy: fixturePolicy(t), Authenticate: keys.authenticate})
+	tests := []struct {
+		name, target, body, want string
+	}{
+		{"unified alias: the target", "/v1/chat/completions", `{"model":"fast"}`, "gpt-4o-mini"},
+		{"unified group: itself", "/v1/chat/completions", `{"model":"gpt-4o-mini"}`, "gpt-4o-mini"},
+		{"bedrock path ID resolved to a group: the ID as sent", "/bedrock/model/global.anthropic.claude-haiku-4-5/converse", `{}`,
+			"global.anthropic.claude-haiku-4-5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", tt.target, strings.NewReader(tt.body))
+			bearer(r, "sk-alias")
+			_, d, err := mw.Check(r)
+			require.NoError(t, err)
+			g, ok := d.Primary()
+			require.True(t, ok)
+			assert.Equal(t, tt.want, d.UpstreamModel(g))
+		})
+	}
+}

@@ -285,7 +285,7 @@ func (p *Policy) decide(pr *Principal, names, requested []string, fallback []boo
 		d.Err = ErrNoPolicy
 		return d, d.Err
 	}
-	d.policy = p
+	d.policy, d.native = p, !aliases
 	d.setPrincipal(pr)
 	if len(names) == 0 {
 		d.Err = ErrNoModel
