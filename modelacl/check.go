@@ -137,13 +137,15 @@ func (c Checker) CheckNative(pr *Principal, provider routeparse.Provider, ids ..
 // Anthropic-shaped routes: aliases apply, and the dispatcher must call
 // [Grant.Model] (rewriting the body's model if it forwards the body).
 //
-// rt must be complete: when rt.Body is not [routeparse.BodyNone], the
-// body must have gone through [routeparse.Parser.ParseBody] successfully;
-// a route whose body models were never extracted is refused with
-// [ErrRouteIncomplete], never decided on its request line alone. A route that names no model is
-// allowed only if it is model-free by design (routeparse marks it so);
-// otherwise it is [ErrNoModel]. The returned Decision has its
-// Route field set to *rt.
+// rt must come from the parser unchanged ([routeparse.Route.Sealed]): a
+// route built by hand or edited after parsing is refused with
+// [ErrRouteUnsealed]. rt must be complete: when rt.Body is not
+// [routeparse.BodyNone], the body must have gone through
+// [routeparse.Parser.ParseBody] successfully; a route whose body models
+// were never extracted is refused with [ErrRouteIncomplete], never decided
+// on its request line alone. A route that names no model is allowed only
+// if it is model-free by design (routeparse marks it so); otherwise it is
+// [ErrNoModel]. The returned Decision has its Route field set to *rt.
 func (c Checker) CheckRoute(pr *Principal, rt *routeparse.Route) (Decision, error) {
 	d, err := c.checkRoute(pr, rt)
 	d.Route = *rt
@@ -165,6 +167,11 @@ func (c Checker) checkRoute(pr *Principal, rt *routeparse.Route) (Decision, erro
 	p, res, err := c.snapshot()
 	if err != nil {
 		return deniedDecision(pr, "", err), err
+	}
+	if !rt.Sealed() {
+		// Fail closed: a route nobody parsed (or edited after) may claim
+		// anything, ModelFree above all.
+		return deniedDecision(pr, "", ErrRouteUnsealed), ErrRouteUnsealed
 	}
 	if !rt.BodyParsed() {
 		// Fail closed: the body may name models the request line does not.

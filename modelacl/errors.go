@@ -71,6 +71,12 @@ var (
 	// would miss every model the body names.
 	ErrRouteIncomplete = errors.New("modelacl: route body not parsed")
 
+	// ErrRouteUnsealed: [Checker.CheckRoute] was given a route that
+	// [routeparse.Parser.ParseRequest] did not make, or whose fields were
+	// changed after parsing ([routeparse.Route.Sealed] is false). It is
+	// routeparse's sentinel itself.
+	ErrRouteUnsealed = routeparse.ErrUnsealedRoute
+
 	// ErrInvalidConfig: [Compile] rejected the configuration. Wrapped by
 	// every [*ConfigError] and by the errors [Allowlist.UnmarshalJSON]
 	// returns.

@@ -27,7 +27,7 @@ const (
 	ReasonMalformed       Reason = "malformed"         // [routeparse.ErrMalformedPath], [routeparse.ErrMalformedBody], [routeparse.ErrUnsupportedEncoding], [ErrBodyRead]
 	ReasonBodyTooLarge    Reason = "body_too_large"    // [routeparse.ErrBodyTooLarge]
 	ReasonNoPolicy        Reason = "no_policy"         // [ErrNoPolicy]
-	ReasonInternal        Reason = "internal"          // anything else: [ErrAuthenticateFailed], [ErrRouteIncomplete], [ErrResolverWithStore], an unknown error
+	ReasonInternal        Reason = "internal"          // anything else: [ErrAuthenticateFailed], [ErrRouteIncomplete], [ErrRouteUnsealed], [ErrResolverWithStore], an unknown error
 )
 
 // category is one sentinel's place in the taxonomy: its reason code, the

@@ -119,7 +119,11 @@ const DefaultBodyLimit = wire.MaxBodyBytes
 // it fails with [ErrNoModel]; fallbacks alone are not enough, since a
 // gateway would then pick a default the caller never named.
 //
-// On success [Route.BodyParsed] reports true. On error, r is left as it
+// r must be a Route [Parser.ParseRequest] returned, unchanged since
+// ([Route.Sealed]); any other is refused with [ErrUnsealedRoute], so a
+// forged route is never extended and re-sealed. On success r is sealed
+// again with its body models and [Route.BodyParsed] reports true. On
+// error, r is left as it
 // was before the call (no model from the body is kept, Stream is
 // restored, BodyParsed is false), and the caller must deny the request. Errors
 // are *[Error] values wrapping one of the package's sentinels.
@@ -129,6 +133,10 @@ const DefaultBodyLimit = wire.MaxBodyBytes
 // ([Model.BodySpan]), so a dispatcher that must forward another name (an
 // alias's target) splices it in there instead of parsing the body again.
 func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body []byte, limit int64) error {
+	if !r.Sealed() {
+		// Fail closed: never extend, and so re-seal, a forged or edited route.
+		return &Error{Shape: shapeBody, Detail: "route was not made by ParseRequest or was changed after", Err: ErrUnsealedRoute}
+	}
 	if r.Body == BodyNone {
 		return nil
 	}
@@ -162,6 +170,7 @@ func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body [
 		return err
 	}
 	r.parsed = true
+	r.sealNow()
 	return nil
 }
 

@@ -17,6 +17,11 @@
 // model is allowed, does not resolve model IDs to deployments and does not
 // read credentials.
 //
+// Only the parser makes a [Route]: the one it returns is sealed
+// ([Route.Sealed]) over its exported fields and models, so an authorizer
+// refuses a Route built by hand or edited after parsing
+// ([ErrUnsealedRoute]), whatever it claims (ModelFree above all).
+//
 // # Failing closed
 //
 // Anything that is not in the grammar below is an error, never an empty or

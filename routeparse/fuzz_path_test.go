@@ -57,6 +57,7 @@ func FuzzParseRequest(f *testing.F) {
 			return
 		}
 		require.NotEqual(t, routeparse.OpUnknown, r.Operation)
+		require.True(t, r.Sealed(), "every route the parser returns is sealed")
 		require.True(t, strings.HasSuffix(path, r.UpstreamPath) && r.Prefix+r.UpstreamPath == path,
 			"prefix %q + upstream %q != path %q", r.Prefix, r.UpstreamPath, path)
 		if r.ModelFree {

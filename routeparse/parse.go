@@ -89,6 +89,7 @@ func (p *Parser) ParseRequest(method, escapedPath, rawQuery string, h http.Heade
 	if err := p.parseRequest(&r, method, escapedPath, rawQuery, h); err != nil {
 		return Route{}, err
 	}
+	r.sealNow()
 	return r, nil
 }
 

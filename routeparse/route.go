@@ -232,6 +232,12 @@ type Model struct {
 // Route is the classification of one request. The zero value is an
 // unclassified request. Models are stored inline for the common case, so a
 // Route on the stack costs no allocation.
+//
+// Only the parser makes Routes: one it returned is sealed ([Route.Sealed])
+// over its exported fields and models, and a Route built by hand or
+// edited afterwards is not, so an authorizer can refuse it instead of
+// trusting a ModelFree or Provider nobody parsed. Read a Route's fields;
+// do not set them.
 type Route struct {
 	Provider  Provider
 	Operation Operation
@@ -260,6 +266,7 @@ type Route struct {
 	needModel bool      // the route must end up naming at least one model
 	parsed    bool      // ParseBody succeeded on this route
 	row       uint16    // 1 + the index in apiRows of the row that matched, 0 for routes of other matchers
+	seal      uint64    // digest of the fields as the parser left them; 0: not made by the parser (seal.go)
 	// pub is the Vertex publisher of a publisher model route (a substring
 	// of the path); body models of that route are compared with the path
 	// model in the publisher's spellings.
