@@ -47,6 +47,8 @@ type Config struct {
 	// acts as its owner while this is on. Keys that have a secret are
 	// verified either way.
 	UnsafeTrustUnverifiedAccessKeyIDs bool
+
+	ignored []string // LiteLLM settings present but not acted on
 }
 
 // Key is one virtual key of the demo key store.
@@ -197,6 +199,7 @@ func ParseConfig(doc []byte) (*Config, error) {
 	cfg.Keys, cfg.Teams, cfg.Users, cfg.Orgs = rest.Keys, rest.Teams, rest.Users, rest.Orgs
 	cfg.Upstreams, cfg.AWS, cfg.DenyStatus = rest.Upstreams, rest.AWS, rest.DenyStatus
 	cfg.UnsafeTrustUnverifiedAccessKeyIDs = rest.Unsafe
+	cfg.ignored = ignoredSettings(root)
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}

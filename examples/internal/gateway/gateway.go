@@ -129,6 +129,9 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	for _, s := range cfg.Ignored() {
+		logger.Warn("config: LiteLLM setting ignored by this gateway", "setting", s)
+	}
 	base := opts.Transport
 	if base == nil {
 		idle := opts.MaxIdleConnsPerHost
