@@ -264,7 +264,9 @@
 // Query: "model" is read on every route as an additional model (some
 // gateways let it override the body); on Azure routes "deployment" too.
 // Keys are exact and case-sensitive as in net/url; a case variant
-// ("Model") and conflicting repeats are [ErrAmbiguousModel]; ';' and
+// ("Model"), a bracket form in any spelling ("model[]", "model[0]",
+// "model%5B%5D", which qs, Rack and PHP read as "model") and conflicting
+// repeats are [ErrAmbiguousModel]; ';' and
 // malformed escapes anywhere in the query are [ErrMalformedPath]. A query
 // model on a model-free route makes the route model-bearing
 // ([Route.ModelFree] false): a gateway honouring the parameter would call it.

@@ -16,6 +16,9 @@ import (
 //   - a malformed escape anywhere: the key may or may not be "model";
 //   - a key that is "model" (or "deployment") only case-insensitively
 //     ("Model", "MODEL"): dispatchers disagree on case; ErrAmbiguousModel;
+//   - a bracket form of either, in any case and spelling ("model[]",
+//     "model[0]", "model%5B%5D", "Model[x]"): qs, Rack and PHP read it as
+//     the parameter; ErrAmbiguousModel;
 //   - the same key twice with values that decode differently: which one is
 //     served depends on the dispatcher; ErrAmbiguousModel. Repeats of the
 //     same value are recorded once.
@@ -75,7 +78,7 @@ func queryModelKey(key string, azure bool) (string, error) {
 		if want == "deployment" && !azure {
 			break
 		}
-		exact, fold, ok := queryKeyIs(key, want)
+		exact, fold, bracket, ok := queryKeyIs(key, want)
 		switch {
 		case !ok:
 			return "", &Error{Shape: "query", Detail: fmt.Sprintf("bad percent-encoding in query key %q", clip(key)), Err: ErrMalformedPath}
@@ -83,6 +86,10 @@ func queryModelKey(key string, azure bool) (string, error) {
 			return want, nil
 		case fold:
 			return "", &Error{Shape: "query", Detail: fmt.Sprintf("query key %q is a case variant of %q", clip(key), want), Err: ErrAmbiguousModel}
+		case bracket:
+			// qs (Express), Rack and PHP read "model[]=x", "model[0]=x"
+			// and "model[a]=x" as the parameter "model"; net/url does not.
+			return "", &Error{Shape: "query", Detail: fmt.Sprintf("query key %q is a bracket form of %q", clip(key), want), Err: ErrAmbiguousModel}
 		}
 	}
 	return "", nil
@@ -104,18 +111,24 @@ func queryByte(s string, i int) (c byte, next int, ok bool) {
 }
 
 // queryKeyIs compares the decoded raw key with want: exactly and ASCII
-// case-insensitively. ok is false when raw has a malformed escape.
-func queryKeyIs(raw, want string) (exact, fold, ok bool) {
+// case-insensitively. bracket reports a key that is want (in any case)
+// followed by '[' ("model[]", "Model[0]", "model%5B%5D"). ok is false when
+// raw has a malformed escape.
+func queryKeyIs(raw, want string) (exact, fold, bracket, ok bool) {
 	exact, fold = true, true
 	j := 0
 	for i := 0; i < len(raw); {
 		c, next, valid := queryByte(raw, i)
 		if !valid {
-			return false, false, false
+			return false, false, false, false
 		}
 		i = next
 		if j >= len(want) {
+			if j == len(want) && fold && c == '[' {
+				bracket = true
+			}
 			exact, fold = false, false
+			j++
 			continue // keep validating the escapes
 		}
 		w := want[j]
@@ -127,10 +140,10 @@ func queryKeyIs(raw, want string) (exact, fold, ok bool) {
 			}
 		}
 	}
-	if j != len(want) {
-		return false, false, true
+	if j < len(want) {
+		return false, false, false, true
 	}
-	return exact, fold, true
+	return exact, fold, bracket, true
 }
 
 func lower(c byte) byte {
@@ -147,7 +160,7 @@ func queryHasKey(rawQuery, key string) bool {
 		var pair string
 		pair, q, _ = strings.Cut(q, "&")
 		k, _, _ := strings.Cut(pair, "=")
-		if exact, _, _ := queryKeyIs(k, key); exact {
+		if exact, _, _, _ := queryKeyIs(k, key); exact {
 			return true
 		}
 	}
