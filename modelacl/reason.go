@@ -86,14 +86,20 @@ func categoryOf(err error) category {
 
 // ReasonOf returns the reason code of an error returned by any step of the
 // decision ([Middleware.Check], [Checker], [Policy.Check],
-// [FindCredential], routeparse's parser): ReasonAllowed for nil,
-// ReasonInternal for an error that matches none of the documented
-// sentinels.
+// [FindCredential], routeparse's parser): ReasonAllowed for nil and for
+// a listing the middleware answered ([ErrListingAnswered], unless it
+// answered a Get of a model the caller may not call, which keeps that
+// denial's code), ReasonInternal for an error that matches none of the
+// documented sentinels.
 func ReasonOf(err error) Reason {
 	if err == nil {
 		return ReasonAllowed
 	}
-	return categoryOf(err).reason
+	c := categoryOf(err)
+	if c.reason == ReasonInternal && errors.Is(err, ErrListingAnswered) {
+		return ReasonAllowed // answered by the gateway: nothing was refused
+	}
+	return c.reason
 }
 
 // Reason returns the decision's reason code: ReasonAllowed when d.Allowed,

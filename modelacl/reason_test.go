@@ -198,3 +198,22 @@ func ExampleDecision_Reason() {
 	// unknown_key 1
 	// unknown_route 1
 }
+
+// A listing the middleware answers is not a refusal: its error and its
+// Decision carry the same code, allowed for a listing and the denial's for
+// a Get of a model the key may not call.
+func TestListingReasons(t *testing.T) {
+	mw := modelacl.MustNew(modelacl.Options{Policy: fixturePolicy(t), Authenticate: fixtureKeys().authenticate,
+		Discovery: &modelacl.DiscoveryOptions{}})
+	for target, want := range map[string]modelacl.Reason{
+		"/v1/models":        modelacl.ReasonAllowed,
+		"/v1/models/gpt-4o": modelacl.ReasonModelNotAllowed,
+	} {
+		r := httptest.NewRequest(http.MethodGet, target, nil)
+		bearer(r, restrictedKey)
+		_, d, err := mw.Check(r)
+		require.ErrorIs(t, err, modelacl.ErrListingAnswered, target)
+		assert.Equal(t, want, modelacl.ReasonOf(err), target)
+		assert.Equal(t, want, d.Reason(), target)
+	}
+}
