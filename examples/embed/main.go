@@ -128,7 +128,11 @@ func newGateway(raw []byte) (http.Handler, error) {
 
 // forward sends an authorized request upstream as it was authorized.
 func forward(w http.ResponseWriter, r *http.Request, proxies map[string]*httputil.ReverseProxy) {
-	d, _ := modelacl.FromContext(r.Context()) // only allowed requests get here
+	d, ok := modelacl.FromContext(r.Context())
+	if !ok || !d.Allowed { // fail closed: forward only what the middleware allowed
+		http.Error(w, "request was not authorized", http.StatusForbidden)
+		return
+	}
 	proxy := proxies[d.Route.Provider.String()]
 	if proxy == nil {
 		http.Error(w, "no upstream for this provider", http.StatusBadGateway)

@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -34,6 +36,21 @@ func TestSampleConfig(t *testing.T) {
 	require.NoError(t, err)
 	_, err = newGateway(raw)
 	require.NoError(t, err)
+}
+
+// The dispatcher forwards nothing the middleware did not allow, even when
+// mounted without it by mistake.
+func TestForwardFailsClosedWithoutADecision(t *testing.T) {
+	up := &upstream{}
+	srv := httptest.NewServer(up)
+	t.Cleanup(srv.Close)
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	proxies := map[string]*httputil.ReverseProxy{"openai": httputil.NewSingleHostReverseProxy(u)}
+	w := httptest.NewRecorder()
+	forward(w, httptest.NewRequest("POST", "/v1/chat/completions", strings.NewReader(`{"model":"gpt-4o"}`)), proxies)
+	assert.Equal(t, http.StatusForbidden, w.Code)
+	assert.Empty(t, up.take())
 }
 
 // upstream records what reached it.
