@@ -28,6 +28,52 @@ import (
 //
 // Messages quote the model with %q and never contain a credential, a key
 // ID or any part of an allowlist.
+//
+// # What clients retry, and what they treat as final
+//
+// A refusal is only useful if the client stops on it. What each client
+// keys on, read in its source:
+//
+//   - aws-sdk-go-v2 v1.48.0 (aws/retry/standard.go DefaultRetryables):
+//     retries 500/502/503/504, an unmodeled 429, the throttling codes and
+//     RequestTimeout(Exception); never AccessDeniedException or another 4xx.
+//     @aws-sdk/client-bedrock-runtime 3.1164.0 (@smithy/core 3.41.1,
+//     submodules/retry isTransientError): the same, and one retry of an
+//     AccessDeniedException only when the response's Date showed a clock
+//     skew (ours is the gateway's clock).
+//   - anthropic-sdk-go v2.15.0 and openai-go v3.98.0
+//     (internal/requestconfig/requestconfig.go shouldRetry), and the npm
+//     @anthropic-ai/sdk 1.14.0 (also under @anthropic-ai/bedrock-sdk
+//     1.1.3) and openai 6.49.0 (client.js shouldRetry): "X-Should-Retry:
+//     false" wins; otherwise 408, 409, 429 and 5xx are retried, a 401 or
+//     403 is not (@anthropic-ai/sdk retries one 401 after refreshing a
+//     cached token).
+//   - google.golang.org/genai v1.77.0 (common.go retryHTTPRequest) and
+//     @google/genai 2.32.0: no retry unless the caller asks; then 408,
+//     429, 500, 502, 503, 504.
+//   - Claude Code 2.1.332 (@anthropic-ai/claude-code, a native binary;
+//     read in its bundled JavaScript and run against the reference
+//     gateway) retries every API error up to 10 times with backoff (about
+//     4 minutes), except: in Bedrock mode, a 403 whose message contains
+//     "You don't have access to the model with the specified model ID."
+//     (compared case-insensitively) is final and makes it switch to
+//     --fallback-model, and one matching "is not authorized to perform:
+//     bedrock:InvokeModel" is final; in every mode, a 403 whose body has
+//     "type":"permission_error" and whose message contains "model:" makes
+//     it switch to --fallback-model; "X-Should-Retry: false" ends the
+//     retries of a 401. An unrecognised Bedrock 403 is retried to the
+//     end and then reported as "AWS authentication failed".
+//
+// So a denial opens with a sentence the client recognises, then our reason
+// (which scope may not call which model): on Bedrock, including Anthropic's
+// Messages API on Bedrock, AWS's sentence above with X-Amzn-ErrorType:
+// AccessDeniedException; on Anthropic and Vertex's Anthropic surface a
+// permission_error whose sentence ends in "model:". OpenAI and Google
+// clients key on the status and the error type
+// (key_model_access_denied, PERMISSION_DENIED), not on the text. Every
+// refusal a retry cannot change (4xx) carries X-Should-Retry: false; a 500
+// or 503 does not. A missing credential ("missing credential: send an API
+// key") and an unknown one ("invalid API key") get different messages.
 
 // dialect is the error shape of one family of clients.
 type dialect uint8
@@ -37,14 +83,22 @@ const (
 	dialectAnthropic
 	dialectBedrock
 	dialectGoogle // Gemini API and Vertex AI
+	// dialectBedrockAnthropic is Anthropic's Messages API served by Bedrock:
+	// an Anthropic body (what the client decodes) with Bedrock's error type
+	// header and AWS's wording (what Bedrock clients key on).
+	dialectBedrockAnthropic
 )
 
-// dialectFor picks the error shape for a route. When the route could not be
+// dialectFor picks the error shape for a route: its response dialect,
+// and its provider for Anthropic on Bedrock. When the route could not be
 // classified, the request's headers say which SDK sent it; OpenAI's shape
 // is the fallback, as most clients of a gateway speak it.
-func dialectFor(p routeparse.Provider, h http.Header) dialect {
-	switch p {
+func dialectFor(rt *routeparse.Route, h http.Header) dialect {
+	switch p := rt.ResponseDialect(); p {
 	case routeparse.Anthropic:
+		if rt.Provider == routeparse.Bedrock {
+			return dialectBedrockAnthropic
+		}
 		return dialectAnthropic
 	case routeparse.Bedrock:
 		return dialectBedrock
@@ -195,12 +249,21 @@ func writeFailure(w http.ResponseWriter, d dialect, f failure) {
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
-	if f.kind == failUnauthenticated && d != dialectBedrock {
+	if f.kind == failUnauthenticated && d != dialectBedrock && d != dialectBedrockAnthropic {
 		h.Set("Www-Authenticate", "Bearer")
+	}
+	if f.kind != failUnavailable && f.kind != failInternal {
+		h.Set("X-Should-Retry", "false")
+	}
+	if f.kind == failDenied {
+		f.message = deniedLead(d) + f.message
 	}
 	var body any
 	switch d {
-	case dialectAnthropic:
+	case dialectAnthropic, dialectBedrockAnthropic:
+		if d == dialectBedrockAnthropic {
+			h.Set("X-Amzn-ErrorType", bedrockType(f))
+		}
 		type inner struct {
 			Type    string `json:"type"`
 			Message string `json:"message"`
@@ -247,6 +310,20 @@ func writeFailure(w http.ResponseWriter, d dialect, f failure) {
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(f.status)
 	_, _ = w.Write(b)
+}
+
+// deniedLead opens the message of a denial in dialect d with the sentence
+// that dialect's clients recognise as a final refusal of the model (see
+// the notes at the top of this file). The reason follows it.
+func deniedLead(d dialect) string {
+	switch d {
+	case dialectBedrock, dialectBedrockAnthropic:
+		return awsNoAccess + " "
+	case dialectAnthropic:
+		return "Your API key does not have permission to use this model: "
+	default:
+		return ""
+	}
 }
 
 func openAIType(f failure) string {

@@ -117,3 +117,135 @@ func TestDenyMessageQuotesTheModelAndNothingElse(t *testing.T) {
 		assert.False(t, bytes.Contains(out, []byte(secret)), "response leaks %q", secret)
 	}
 }
+
+// claudeCodeStops reports whether Claude Code 2.1.332 ends its retries on
+// this 403 (its rules, read in the CLI's bundled source; see deny.go): in
+// Bedrock mode AWS's sentence, compared in lower case; in every mode a
+// permission_error whose text has "model:" (which also selects
+// --fallback-model).
+func claudeCodeStops(status int, body []byte) (bedrockMode, anyMode bool) {
+	if status != http.StatusForbidden {
+		return false, false
+	}
+	lower := strings.ToLower(string(body))
+	bedrockMode = strings.Contains(lower, "you don't have access to the model with the specified model id")
+	anyMode = strings.Contains(string(body), `"type":"permission_error"`) && strings.Contains(string(body), "model:")
+	return bedrockMode, anyMode
+}
+
+// Every dialect's denial carries what its clients key on to stop
+// retrying, then the reason (scope and model) and nothing else.
+func TestDenyWordingClientsTreatAsFinal(t *testing.T) {
+	keys := keyStore{
+		"sk-key-scope":     {KeyID: "k1", Key: modelacl.Allow("common-models")},
+		"sk-team-scope":    {KeyID: "k2", Key: modelacl.AllowAll(), TeamID: "t", Team: modelacl.Allow("common-models")},
+		"sk-user-scope":    {KeyID: "k3", Key: modelacl.AllowAll(), UserID: "u", User: modelacl.Allow("common-models")},
+		"sk-org-scope":     {KeyID: "k4", Key: modelacl.AllowAll(), OrgID: "o", Org: modelacl.Allow("common-models")},
+		"sk-member-scope":  {KeyID: "k5", Key: modelacl.AllowAll(), TeamID: "t", Team: modelacl.AllowAll(), TeamMember: modelacl.Allow("common-models")},
+		"sk-enduser-scope": {KeyID: "k6", Key: modelacl.AllowAll(), EndUserID: "e", EndUser: modelacl.Allow("common-models")},
+	}
+	h, rec := newHandler(t, modelacl.Options{Authenticate: keys.authenticate})
+	const (
+		aws       = "You don't have access to the model with the specified model ID. "
+		anthropic = "Your API key does not have permission to use this model: "
+	)
+	tests := []struct {
+		name, target, body string
+		cred               func(*http.Request, string)
+		key                string
+		dialect            dialectName
+		kind               string // error type, or status name
+		message            string
+		awsErrorType       bool // X-Amzn-ErrorType: AccessDeniedException
+		stopsBedrockMode   bool // Claude Code's Bedrock rule
+		stopsAnyMode       bool // Claude Code's permission_error + "model:" rule
+	}{
+		{"bedrock invoke of the opus profile by a cheap key", "/bedrock/model/global.anthropic.claude-opus-4-7/invoke-with-response-stream", `{}`, bearer, "sk-key-scope",
+			dBedrock, "AccessDeniedException", aws + `key may not call model "claude-opus-4-7" (requested as "global.anthropic.claude-opus-4-7")`, true, true, false},
+		{"anthropic messages on bedrock, the team says no", "/bedrock/v1/messages", `{"model":"global.anthropic.claude-opus-4-7"}`, xAPIKey, "sk-team-scope",
+			dAnthropic, "permission_error", aws + `team may not call model "claude-opus-4-7" (requested as "global.anthropic.claude-opus-4-7")`, true, true, false},
+		{"anthropic passthrough, the user says no", "/anthropic/v1/messages", `{"model":"claude-opus-4-7"}`, xAPIKey, "sk-user-scope",
+			dAnthropic, "permission_error", anthropic + `user may not call model "claude-opus-4-7"`, false, false, true},
+		{"vertex anthropic publisher, the org says no", "/vertex_ai/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-opus-4-7:streamRawPredict", `{}`, bearer, "sk-org-scope",
+			dAnthropic, "permission_error", anthropic + `organization may not call model "vertex-claude-opus-4-7" (requested as "claude-opus-4-7")`, false, false, true},
+		{"openai chat, the team member says no", "/v1/chat/completions", `{"model":"gpt-4o"}`, bearer, "sk-member-scope",
+			dOpenAI, "team_member_model_access_denied", `team member may not call model "gpt-4o"`, false, false, false},
+		{"gemini generateContent, the end user says no", "/v1beta/models/gemini-2.5-pro:generateContent", `{}`, googKey, "sk-enduser-scope",
+			dGoogle, "PERMISSION_DENIED", `end user may not call model "gemini-2.5-pro"`, false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec.last = seen{}
+			res, out := send(h, http.MethodPost, tt.target, "application/json", []byte(tt.body), tt.cred, tt.key)
+			require.Equal(t, http.StatusForbidden, res.StatusCode, "%s", out)
+			assert.False(t, rec.last.called, "a denial is never forwarded")
+			assertDialect(t, tt.dialect, http.StatusForbidden, tt.kind, res, out)
+			assert.Equal(t, tt.message, messageOf(t, tt.dialect, out))
+			assert.Equal(t, "false", res.Header.Get("X-Should-Retry"), "the Anthropic and OpenAI SDKs (and Claude Code) obey it")
+			if tt.awsErrorType {
+				assert.Equal(t, "AccessDeniedException", res.Header.Get("X-Amzn-ErrorType"))
+			} else {
+				assert.Empty(t, res.Header.Values("X-Amzn-ErrorType"))
+			}
+			bedrockMode, anyMode := claudeCodeStops(res.StatusCode, out)
+			assert.Equal(t, tt.stopsBedrockMode, bedrockMode, "Claude Code's Bedrock-mode rule")
+			assert.Equal(t, tt.stopsAnyMode, anyMode, "Claude Code's permission_error rule")
+			for _, secret := range []string{tt.key, "common-models", "k1", "k2", "k3", "k4", "k5", "k6"} {
+				assert.NotContains(t, string(out), secret, "never echo a key, key ID or allowlist")
+			}
+		})
+	}
+}
+
+// A client without a credential and one with a key the gateway does not
+// know are told apart, in every dialect; neither is worth a retry. A 503
+// (no policy yet) may be retried.
+func TestDenyMissingAndUnknownKeyDiffer(t *testing.T) {
+	h, _ := newHandler(t, modelacl.Options{})
+	const bedrockPath = "/bedrock/model/global.anthropic.claude-haiku-4-5/invoke"
+	tests := []struct {
+		name, target, body string
+		cred               func(*http.Request, string)
+		dialect            dialectName
+		kind               string
+	}{
+		{"bedrock", bedrockPath, `{}`, bearer, dBedrock, "UnrecognizedClientException"},
+		{"anthropic", "/v1/messages", `{"model":"claude-haiku-4-5"}`, xAPIKey, dAnthropic, "authentication_error"},
+		{"openai", "/v1/chat/completions", `{"model":"gpt-4o-mini"}`, bearer, dOpenAI, "auth_error"},
+		{"google", "/v1beta/models/gemini-2.5-flash:generateContent", `{}`, googKey, dGoogle, "UNAUTHENTICATED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			missing, mout := send(h, http.MethodPost, tt.target, "application/json", []byte(tt.body), nil, "")
+			unknown, uout := send(h, http.MethodPost, tt.target, "application/json", []byte(tt.body), tt.cred, "sk-nobody-knows")
+			for _, res := range []*http.Response{missing, unknown} {
+				require.Equal(t, http.StatusUnauthorized, res.StatusCode)
+				assert.Equal(t, "false", res.Header.Get("X-Should-Retry"))
+			}
+			assertDialect(t, tt.dialect, http.StatusUnauthorized, tt.kind, missing, mout)
+			assertDialect(t, tt.dialect, http.StatusUnauthorized, tt.kind, unknown, uout)
+			assert.Equal(t, "missing credential: send an API key", messageOf(t, tt.dialect, mout))
+			assert.Equal(t, "invalid API key", messageOf(t, tt.dialect, uout))
+			assert.NotContains(t, string(uout), "sk-nobody-knows")
+		})
+	}
+
+	noPolicy, _ := newHandler(t, modelacl.Options{Policy: modelacl.NewStore(nil)})
+	res, _ := send(noPolicy, http.MethodPost, bedrockPath, "application/json", []byte(`{}`), bearer, restrictedKey)
+	require.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
+	assert.Empty(t, res.Header.Values("X-Should-Retry"), "a policy may be loaded by the next attempt")
+}
+
+// messageOf is the error message of a refusal body in dialect d.
+func messageOf(t *testing.T, d dialectName, body []byte) string {
+	t.Helper()
+	var e struct {
+		Message string
+		Error   struct{ Message string }
+	}
+	require.NoError(t, json.Unmarshal(body, &e), "%s", body)
+	if d == dBedrock {
+		return e.Message
+	}
+	return e.Error.Message
+}

@@ -57,7 +57,7 @@ func ExampleMiddleware_Handler() {
 	}
 	// Output:
 	// 200  bedrock converse as claude-haiku-4-5
-	// 403 AccessDeniedException {"message":"key may not call model \"claude-opus-4-7\" (requested as \"global.anthropic.claude-opus-4-7\")"}
+	// 403 AccessDeniedException {"message":"You don't have access to the model with the specified model ID. key may not call model \"claude-opus-4-7\" (requested as \"global.anthropic.claude-opus-4-7\")"}
 }
 
 // A host on another router, or one that writes its own responses, calls

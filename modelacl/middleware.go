@@ -246,6 +246,11 @@ func (m *Middleware) authenticate(r *http.Request) (*Principal, body, error) {
 		// the error still matches a sentinel of ours.
 		err = fmt.Errorf("%w: %w", ErrAuthenticateFailed, err)
 	}
+	if cred.Kind == CredentialNone && errors.Is(err, ErrUnknownKey) {
+		// The host knows nobody without a credential: the client sent
+		// none, which is not the same mistake as a key nobody knows.
+		err = ErrNoCredential
+	}
 	return pr, b, err
 }
 
@@ -294,7 +299,7 @@ func (m *Middleware) WriteRefusal(w http.ResponseWriter, r *http.Request, d *Dec
 		return
 	}
 	m.sigV4Date(w, d.Err)
-	writeFailure(w, dialectFor(d.Route.ResponseDialect(), r.Header), failureFor(d.Err, m.c.denyStatus))
+	writeFailure(w, dialectFor(&d.Route, r.Header), failureFor(d.Err, m.c.denyStatus))
 }
 
 // decisionCtx is the context handed to the next handler: the request's

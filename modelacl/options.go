@@ -49,7 +49,8 @@ type Options struct {
 	// When the request carries no credential, Authenticate is called with
 	// the zero Credential (Kind CredentialNone), so hosts with their own
 	// scheme (mutual TLS, a session cookie) can still authenticate; a host
-	// that only knows keys returns ErrUnknownKey. Requests with ambiguous or
+	// that only knows keys returns ErrUnknownKey, and the client is told
+	// it sent no credential ([ErrNoCredential]). Requests with ambiguous or
 	// malformed credentials are refused with 401 without calling it.
 	//
 	// Return an error wrapping [ErrUnknownKey] (or a nil Principal) for a

@@ -47,7 +47,7 @@ func TestEveryRefusalHasASentinelAndAReason(t *testing.T) {
 			target: "/bedrock/model/global.anthropic.claude-haiku-4-5/converse", body: `{}`, key: allowedKey,
 			sentinel: modelacl.ErrUnknownModel, reason: modelacl.ReasonUnknownModel, status: 403},
 		{name: "no credential, and the host knows no keyless scheme", target: "/v1/chat/completions", body: `{"model":"gpt-4o-mini"}`,
-			sentinel: modelacl.ErrUnknownKey, reason: modelacl.ReasonUnknownKey, status: 401},
+			sentinel: modelacl.ErrNoCredential, reason: modelacl.ReasonNoCredential, status: 401},
 		{name: "unknown key", target: "/v1/chat/completions", body: `{"model":"gpt-4o-mini"}`, key: "sk-nobody",
 			sentinel: modelacl.ErrUnknownKey, reason: modelacl.ReasonUnknownKey, status: 401},
 		{name: "key store down", o: modelacl.Options{Authenticate: func(*http.Request, modelacl.Credential) (*modelacl.Principal, error) {
