@@ -102,7 +102,8 @@ func (c Checker) CheckModels(pr *Principal, names ...string) (Decision, error) {
 // body of a passthrough route), which the gateway forwards unchanged. Each
 // ID goes through the resolver; every name it resolves to must be allowed
 // (an ID that several model groups serve is allowed only if all of them
-// are). An ID that resolves to nothing is denied.
+// are). An ID that resolves to nothing is denied with [ErrUnknownModel]
+// (see [Resolver] for the contract).
 //
 // The principal's aliases do not apply: the upstream receives the ID, not
 // an alias target, so an alias named like the ID must not change what is

@@ -52,6 +52,9 @@ func (s Scope) noun() string {
 // is forwarded as sent; Model is one of the names the ID resolved to
 // ([Policy.Resolve]), and an ID with several meanings has one Grant for
 // each, all with the same Requested.
+//
+// [Decision.UpstreamModel] says which of the two names the upstream must
+// receive, and [Decision.Primary] which grant the request calls first.
 type Grant struct {
 	// Requested is the name exactly as the request gave it: the body's
 	// model, or the provider-native ID from the path (a Bedrock ARN, an
