@@ -2,6 +2,14 @@
 // modelacl middleware in front of a reverse proxy per provider.
 //
 //	go -C examples run ./gateway [-config FILE] [-addr HOST:PORT]
+//	    [-tls-cert FILE -tls-key FILE | -tls-self-signed]
+//	    [-read-header-timeout D] [-body-timeout D] [-idle-timeout D] [-max-header-bytes N]
+//
+// It serves HTTP/1.1 and HTTP/2: h2c with prior knowledge on plaintext,
+// ALPN h2 with TLS. -tls-self-signed makes a throwaway certificate for
+// localhost (local use only; its fingerprint is logged). A zero timeout
+// or size takes the default shown by -help; a negative timeout disables
+// it.
 //
 // Without -config it serves the embedded seed scenario; any provider the
 // config gives no upstream is served by a built-in mock upstream on a
@@ -36,6 +44,13 @@ func main() {
 func run() error {
 	configPath := flag.String("config", "", "YAML config file (default: the embedded seed scenario)")
 	addr := flag.String("addr", "127.0.0.1:4000", "listen address")
+	tlsCert := flag.String("tls-cert", "", "TLS certificate chain (PEM); serve HTTPS with HTTP/2 and HTTP/1.1")
+	tlsKey := flag.String("tls-key", "", "TLS private key (PEM) for -tls-cert")
+	selfSigned := flag.Bool("tls-self-signed", false, "serve HTTPS with a throwaway self-signed certificate for localhost (local use only)")
+	readHeader := flag.Duration("read-header-timeout", gateway.DefaultReadHeaderTimeout, "time to read a request's headers (and the TLS handshake); negative: none")
+	bodyTimeout := flag.Duration("body-timeout", gateway.DefaultBodyReadTimeout, "time to read a request's body; negative: none")
+	idle := flag.Duration("idle-timeout", gateway.DefaultIdleTimeout, "close keep-alive and HTTP/2 connections idle this long; negative: none")
+	maxHeader := flag.Int("max-header-bytes", gateway.DefaultMaxHeaderBytes, "largest request header block")
 	flag.Parse()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -74,8 +89,36 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
-	logger.Info("listening", "addr", "http://"+ln.Addr().String())
+	sopts := gateway.ServerOptions{
+		ReadHeaderTimeout: *readHeader,
+		BodyReadTimeout:   *bodyTimeout,
+		IdleTimeout:       *idle,
+		MaxHeaderBytes:    *maxHeader,
+		Logger:            logger,
+	}
+	scheme := "http"
+	switch {
+	case *selfSigned && (*tlsCert != "" || *tlsKey != ""):
+		return errors.New("-tls-self-signed and -tls-cert/-tls-key are exclusive")
+	case *selfSigned:
+		cfg, _, fingerprint, err := gateway.SelfSignedTLS()
+		if err != nil {
+			return err
+		}
+		sopts.TLS, scheme = cfg, "https"
+		logger.Warn("self-signed certificate for localhost: local use only", "sha256", fingerprint)
+	case *tlsCert != "" || *tlsKey != "":
+		if *tlsCert == "" || *tlsKey == "" {
+			return errors.New("-tls-cert and -tls-key go together")
+		}
+		cfg, err := gateway.LoadTLS(*tlsCert, *tlsKey)
+		if err != nil {
+			return err
+		}
+		sopts.TLS, scheme = cfg, "https"
+	}
+	srv := gateway.NewServer(gw, sopts)
+	logger.Info("listening", "addr", scheme+"://"+ln.Addr().String())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -257,6 +257,11 @@ func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, dec *modelacl
 		writeError(w, http.StatusNotImplemented, "invoke-with-bidirectional-stream cannot be re-signed by this gateway")
 		return
 	}
+	if route.Provider == routeparse.Bedrock && strings.HasSuffix(route.UpstreamPath, bidiSuffix) {
+		// The request body of a bidirectional stream lasts as long as
+		// the session: the server's body read deadline does not apply.
+		liftBodyDeadline(w)
+	}
 	if _, err := url.PathUnescape(route.UpstreamPath); err != nil {
 		// The parser accepted the path, so this should not happen; the
 		// proxy must never be asked to forward a path it cannot build.
