@@ -95,6 +95,8 @@
 //	GET  /inference-profiles[/{M}], /foundation-models[/{M}]       (control plane: route table below)
 //	POST /v1/messages[/count_tokens]   B "model" (under the Bedrock prefix only: what
 //	     anthropic-sdk-go's bedrock option sends to a base URL with a path)
+//	POST /openai/v1/chat/completions | /openai/v1/responses   B "model" (under the Bedrock
+//	     prefix only: bedrock-runtime's OpenAI-compatible API, openai-go's bedrock option)
 //
 // The Anthropic-shaped Bedrock routes are classified as provider Bedrock,
 // because their bodies name Bedrock model IDs and resolve as such, with
@@ -103,7 +105,7 @@
 // responses should be Anthropic-shaped ([Route.ResponseDialect]). The same
 // holds for Vertex's anthropic publisher (rawPredict, streamRawPredict,
 // count-tokens), and Dialect is OpenAI on the OpenAI-compatible surfaces of
-// Gemini, Vertex and Anthropic.
+// Bedrock, Gemini, Vertex and Anthropic.
 //
 // Gemini API (google.golang.org/genai, Gemini backend), provider [Gemini];
 // {v} is v1beta, v1 or v1alpha; the verb follows the last ':' (or "%3A"):
@@ -125,6 +127,8 @@
 //
 //	POST /{v}/{loc}/publishers/{pub}/models/{M}:{verb}   (verbs as above; + B, must agree)
 //	POST /{v}/publishers/{pub}/models/{M}:{verb}         (express mode)
+//	POST /{v}/{loc}/models/{M}:{verb}                    (genai's "models/{M}" name; + B, must agree)
+//	GET  /{v}/{loc}/models[/{M}]                         (listing free; one model names it)
 //	     M is the model ID for publishers google and anthropic, "{pub}/{model}" otherwise
 //	POST /{v}/{loc}/publishers/anthropic/models/count-tokens:rawPredict   B "model"
 //	POST /{v}/{loc}/endpoints/{M endpoint}:{verb}
@@ -158,7 +162,7 @@
 // (Anthropic Messages under the Bedrock prefix, as anthropic-sdk-go's
 // bedrock option sends them to a base URL with a path), bedrock-control
 // (the Bedrock control plane's model discovery, under the Bedrock prefix
-// and unprefixed). Where several lines share a path, a method none allows
+// and unprefixed), bedrock-openai (/openai/v1 under the Bedrock prefix). Where several lines share a path, a method none allows
 // is refused as the first one's.
 //
 // Model discovery: the listings (list_models, list_inference_profiles,
@@ -172,12 +176,12 @@
 //
 // Route table:
 //
-//	POST            [/v1]/chat/completions                 openai    chat_completions        B "model"                  openai,compat
+//	POST            [/v1]/chat/completions                 openai    chat_completions        B "model"                  openai,compat,bedrock-openai
 //	GET             [/v1]/chat/completions                 openai    other                   free                       openai
 //	GET|POST|DELETE [/v1]/chat/completions/{id}            openai    other                   free                       openai
 //	GET             [/v1]/chat/completions/{id}/messages   openai    other                   free                       openai
 //	POST            [/v1]/completions                      openai    completions             B "model"                  openai
-//	POST            [/v1]/responses                        openai    responses               B "model"                  openai
+//	POST            [/v1]/responses                        openai    responses               B "model"                  openai,bedrock-openai
 //	POST            [/v1]/responses/input_tokens           openai    count_tokens            B "model"                  openai
 //	POST            [/v1]/responses/compact                openai    responses               B "model"                  openai
 //	GET|DELETE      [/v1]/responses/{id}                   openai    other                   free                       openai

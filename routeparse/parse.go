@@ -148,7 +148,7 @@ func (p *Parser) parseRequest(r *Route, method, path, rawQuery string, _ http.He
 		// prefix, leaves the request Anthropic-shaped (bedrock/bedrock.go
 		// rewrites only when r.URL.Path is exactly "/v1/messages").
 		if ok, err = matchBedrock(r, mb, s, rest); !ok && err == nil {
-			ok, err = matchAPI(r, mb, s, famBedrockMsgs, Bedrock)
+			ok, err = matchBedrockAPI(r, mb, s)
 		}
 	case pkVertex:
 		ok, err = matchVertex(r, mb, s, rest)

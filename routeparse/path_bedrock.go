@@ -144,3 +144,22 @@ func matchBedrock(r *Route, mb methods, s []string, rest string) (bool, error) {
 	}
 	return false, nil
 }
+
+// matchBedrockAPI matches the OpenAI- and Anthropic-shaped routes served
+// under the Bedrock prefix, all provider Bedrock (their models are Bedrock
+// IDs) in the client's dialect:
+//
+//	POST /openai/v1/chat/completions, /openai/v1/responses   B "model", dialect OpenAI
+//	POST /v1/messages[/count_tokens]                          B "model", dialect Anthropic
+//
+// The first pair is bedrock-runtime's OpenAI-compatible API, whose base
+// URL openai-go's bedrock option (bedrock/auth.go defaultEndpointURL,
+// EndpointRuntime) sets to https://bedrock-runtime.{region}.amazonaws.com/openai/v1/;
+// the second is what anthropic-sdk-go's bedrock option sends to a base URL
+// with a path.
+func matchBedrockAPI(r *Route, mb methods, s []string) (bool, error) {
+	if len(s) > 2 && s[0] == "openai" && s[1] == "v1" {
+		return matchAPI(r, mb, s[1:], famBedrockOpenAI, Bedrock)
+	}
+	return matchAPI(r, mb, s, famBedrockMsgs, Bedrock)
+}

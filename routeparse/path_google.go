@@ -184,6 +184,7 @@ func matchCollection(r *Route, mb methods, shape string, t []string, rest string
 //	POST /{v}/publishers/{pub}/models/{m}:{verb}    (express mode, API key; genai api_client.go createAPIURL)
 //	GET  /{v}/[projects/{p}/locations/{l}/]publishers/{pub}/models[/{m}]
 //	POST /{v}/projects/{p}/locations/{l}/publishers/anthropic/models/count-tokens:rawPredict  (model in body)
+//	POST /{v}/projects/{p}/locations/{l}/models/{m}:{verb}, GET .../models[/{m}]  (genai's "models/{m}" names)
 //	POST /{v}/projects/{p}/locations/{l}/endpoints/{id}:{verb}            (model: the endpoint ID)
 //	POST /{v}/projects/{p}/locations/{l}/endpoints/openapi/chat/completions (model in body)
 //	POST /{v}/projects/{p}/locations/{l}/cachedContents                 (model in body)
@@ -245,6 +246,18 @@ func matchVertex(r *Route, mb methods, s []string, rest string) (bool, error) {
 			r.Dialect = Anthropic
 		}
 		return ok, err
+	case "models":
+		// genai on Vertex sends a model named "models/{m}" to
+		// projects/{p}/locations/{l}/models/{m}:{verb}, with no publishers
+		// segment (google.golang.org/genai@v1.77.0 transformer.go tModel
+		// keeps the "models/" name; api_client.go createAPIURL prepends the
+		// location). The model is named m: genai's tModelFullName reads
+		// "models/{m}" on Vertex as publishers/google/models/{m}, and so
+		// does modelacl, so the configuration resolves it (a registry ID
+		// an operator deployed under that name, or Google's model), else
+		// "vertex_ai/{m}" itself must be allowed. The body is read and
+		// must agree, in the Gemini spellings.
+		return matchGoogleModel(r, mb, "vertex", t, rest, off, "")
 	case "endpoints":
 		if len(t) == 2 {
 			id, verb, hasVerb := splitVerb(t[1])

@@ -56,10 +56,11 @@ const (
 	famCompat                            // the OpenAI-compatible chat surface of other providers
 	famBedrockMsgs                       // Anthropic Messages as anthropic-sdk-go's bedrock option sends it behind a prefix
 	famBedrockControl                    // the Bedrock control plane's model discovery (service/bedrock)
+	famBedrockOpenAI                     // Bedrock runtime's OpenAI-compatible API, /openai/v1 under the Bedrock prefix
 )
 
 // famNames name the surfaces in the generated grammar of doc.go.
-var famNames = [...]string{"openai", "anthropic", "cohere", "ollama", "compat", "bedrock-messages", "bedrock-control"}
+var famNames = [...]string{"openai", "anthropic", "cohere", "ollama", "compat", "bedrock-messages", "bedrock-control", "bedrock-openai"}
 
 // Path placeholders of apiRow.path. Everything else is a literal segment,
 // compared byte for byte.
@@ -129,12 +130,12 @@ const (
 
 var apiRows = [...]apiRow{
 	// OpenAI (openai-go/v3).
-	post(verOpenAI, "chat/completions", oa|famCompat, OpenAI, bodySpec(OpChatCompletions)),
+	post(verOpenAI, "chat/completions", oa|famCompat|famBedrockOpenAI, OpenAI, bodySpec(OpChatCompletions)),
 	get(verOpenAI, "chat/completions", oa, OpenAI, specFree), // stored completions
 	row(mGet|mPost|mDelete, verOpenAI, "chat/completions/{id}", oa, OpenAI, specFree),
 	get(verOpenAI, "chat/completions/{id}/messages", oa, OpenAI, specFree),
 	post(verOpenAI, "completions", oa, OpenAI, bodySpec(OpCompletions)),
-	post(verOpenAI, "responses", oa, OpenAI, bodySpec(OpResponses)),
+	post(verOpenAI, "responses", oa|famBedrockOpenAI, OpenAI, bodySpec(OpResponses)),
 	post(verOpenAI, "responses/input_tokens", oa, OpenAI, bodySpec(OpCountTokens)),
 	post(verOpenAI, "responses/compact", oa, OpenAI, bodySpec(OpResponses)),
 	row(mGet|mDelete, verOpenAI, "responses/{id}", oa, OpenAI, specFree),
