@@ -75,6 +75,19 @@ func TestBedrockRuntime(t *testing.T) {
 			})
 			return err
 		}},
+		{"InvokeModel base model ID", "anthropic.claude-opus-4-7", func(t *testing.T, c *bedrockruntime.Client, model string) error {
+			_, err := c.InvokeModel(ctx, &bedrockruntime.InvokeModelInput{
+				ModelId: aws.String(model), Body: []byte(invokeBody), ContentType: aws.String("application/json"),
+			})
+			return err
+		}},
+		{"Converse inference profile ARN", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/" + opusBedrock, func(t *testing.T, c *bedrockruntime.Client, model string) error {
+			_, err := c.Converse(ctx, &bedrockruntime.ConverseInput{
+				ModelId:  aws.String(model),
+				Messages: []types.Message{{Role: types.ConversationRoleUser, Content: []types.ContentBlock{&types.ContentBlockMemberText{Value: "hi"}}}},
+			})
+			return err
+		}},
 		{"InvokeModelWithResponseStream", opusBedrock, func(t *testing.T, c *bedrockruntime.Client, model string) error {
 			out, err := c.InvokeModelWithResponseStream(ctx, &bedrockruntime.InvokeModelWithResponseStreamInput{
 				ModelId: aws.String(model), Body: []byte(invokeBody), ContentType: aws.String("application/json"),

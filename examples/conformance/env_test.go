@@ -52,6 +52,8 @@ type env struct {
 	url    string // gateway base URL, https://127.0.0.1:PORT
 	client *http.Client
 	mocks  gateway.Mocks
+	cfg    *gateway.Config // with the mocks' URLs filled in
+	logger *slog.Logger
 }
 
 var shared *env
@@ -94,7 +96,7 @@ func run(m *testing.M) (int, error) {
 	}
 	ts := httptest.NewTLSServer(gw)
 	defer ts.Close()
-	shared = &env{url: ts.URL, client: ts.Client(), mocks: mocks}
+	shared = &env{url: ts.URL, client: ts.Client(), mocks: mocks, cfg: cfg, logger: logger}
 	return m.Run(), nil
 }
 
