@@ -632,6 +632,10 @@ func jsonAnswer(status int, h http.Header, v any) ListingAnswer {
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	if status >= 400 {
+		// A retry cannot change the answer (see deny.go).
+		h.Set("X-Should-Retry", "false")
+	}
 	return ListingAnswer{Status: status, Header: h, Body: b}
 }
 

@@ -3,6 +3,7 @@ package modelacl_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -263,6 +264,9 @@ func TestDiscoveryGetModel(t *testing.T) {
 			w := discoveryGet(t, h, tt.key, tt.target, tt.hdr...)
 			assert.Equal(t, tt.status, w.Code)
 			assert.JSONEq(t, tt.body, w.Body.String())
+			if tt.status != http.StatusOK {
+				assert.Equal(t, "false", w.Header().Get("X-Should-Retry"), "a retry cannot change the answer")
+			}
 		})
 	}
 	assert.Zero(t, *forwarded)
@@ -577,4 +581,46 @@ func TestDiscoveryCheckHandsNothingOn(t *testing.T) {
 	assert.NotErrorIs(t, err, modelacl.ErrListingAnswered)
 	assert.Nil(t, r2, "a refused listing is not let through by ReportOnly")
 	assert.Len(t, decisions, 3, "each listing is reported once")
+}
+
+func TestDiscoveryPageBounds(t *testing.T) {
+	// Past every page bound: Anthropic's default of 20, Gemini's cap of
+	// 1000 whatever pageSize asks, Bedrock's maxResults of 1000.
+	cfg := modelacl.Config{}
+	for i := range 1001 {
+		cfg.ModelList = append(cfg.ModelList, modelacl.Deployment{
+			ModelName: fmt.Sprintf("g-%04d", i), LiteLLMParams: modelacl.LiteLLMParams{Model: fmt.Sprintf("gemini/gemini-x-%04d", i)},
+		})
+	}
+	for i := range 21 {
+		cfg.ModelList = append(cfg.ModelList, modelacl.Deployment{
+			ModelName: fmt.Sprintf("a-%02d", i), LiteLLMParams: modelacl.LiteLLMParams{Model: fmt.Sprintf("anthropic/claude-x-%02d", i)},
+		})
+	}
+	policy, err := modelacl.Compile(cfg)
+	require.NoError(t, err)
+	h := modelacl.MustNew(modelacl.Options{
+		Policy: policy,
+		Authenticate: func(*http.Request, modelacl.Credential) (*modelacl.Principal, error) {
+			return &modelacl.Principal{KeyID: "k", Key: modelacl.AllowAll()}, nil
+		},
+		Discovery: &modelacl.DiscoveryOptions{},
+	}).Handler(http.NotFoundHandler())
+
+	w := discoveryGet(t, h, "any", "/anthropic/v1/models")
+	p := decode[anthropicPage](t, w)
+	assert.Len(t, p.Data, 20)
+	assert.True(t, p.HasMore)
+	assert.Equal(t, "claude-x-19", *p.LastID)
+
+	w = discoveryGet(t, h, "any", "/v1beta/models?pageSize=5000")
+	g := decode[struct {
+		Models        []struct{ Name string } `json:"models"`
+		NextPageToken string                  `json:"nextPageToken"`
+	}](t, w)
+	assert.Len(t, g.Models, 1000)
+	assert.Equal(t, "models/gemini-x-0999", g.NextPageToken)
+
+	w = discoveryGet(t, h, "any", "/v1beta/models?pageSize=-1")
+	assert.Equal(t, http.StatusBadRequest, w.Code)
 }
