@@ -239,7 +239,7 @@ func spliceBody(src bufferedBody, sp routeparse.Span, raw string, val []byte) (s
 		return splice{}, false
 	}
 	var small [256]byte
-	got := small[:0]
+	var got []byte
 	if n := end - start; n <= int64(len(small)) {
 		got = small[:n]
 	} else {
