@@ -5,6 +5,10 @@
 //	    [-tls-cert FILE -tls-key FILE | -tls-self-signed]
 //	    [-read-header-timeout D] [-body-timeout D] [-idle-timeout D] [-max-header-bytes N]
 //
+// SIGHUP reloads -config (policy and keys, swapped together; upstreams
+// and aws need a restart); a file with errors is refused and each error
+// logged, the previous configuration staying in force.
+//
 // It serves HTTP/1.1 and HTTP/2: h2c with prior knowledge on plaintext,
 // ALPN h2 with TLS. -tls-self-signed makes a throwaway certificate for
 // localhost (local use only; its fingerprint is logged). A zero timeout
@@ -122,6 +126,9 @@ func run() error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// SIGHUP reloads the config file: policy and keys swap together; a
+	// file with errors is refused whole, each error logged.
+	gw.ReloadOnSignal(ctx, *configPath, syscall.SIGHUP)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

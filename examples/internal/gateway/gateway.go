@@ -39,6 +39,13 @@
 // except the hop-by-hop and X-Forwarded-* headers httputil.ReverseProxy
 // drops.
 //
+// # Reload
+//
+// [Gateway.Reload] (SIGHUP in the gateway command) compiles a new policy
+// and key store together and swaps them in as one snapshot: each request
+// is authenticated and decided by the same configuration. A config with
+// errors is refused whole and the running one stays.
+//
 // # Aliases
 //
 // A key's aliases (keys[].aliases) map a name the client sends to the model
@@ -82,6 +89,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/modelgate/modelgate/bedrock/sigv4/verify"
@@ -110,27 +118,30 @@ type Options struct {
 }
 
 // Gateway is the reference gateway. It is an http.Handler, safe for
-// concurrent use.
+// concurrent use. [Gateway.Reload] replaces its configuration while it
+// serves.
 type Gateway struct {
-	handler  http.Handler
+	gen      atomic.Pointer[generation]
 	dispatch *dispatcher // behind the middleware; exported to tests only
-	policy   *modelacl.Policy
 	logger   *slog.Logger
+	clock    func() time.Time
+	// upstreams and aws are the wiring the proxies were built with; a
+	// reload may not change them (see Reload).
+	upstreams Upstreams
+	aws       *AWS
 }
 
 // New compiles the config's policy and builds the handler. Every
 // configuration error is returned here, never at request time.
 func New(cfg *Config, opts Options) (*Gateway, error) {
-	policy, err := modelacl.Compile(cfg.Policy)
-	if err != nil {
-		return nil, err
-	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	for _, s := range cfg.Ignored() {
-		logger.Warn("config: LiteLLM setting ignored by this gateway", "setting", s)
+	g := &Gateway{logger: logger, clock: opts.Clock, upstreams: cfg.Upstreams, aws: cfg.AWS}
+	gen, err := g.build(cfg)
+	if err != nil {
+		return nil, err
 	}
 	base := opts.Transport
 	if base == nil {
@@ -143,7 +154,6 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 		base = t
 	}
 
-	ks := newKeyStore(cfg)
 	d := &dispatcher{
 		logger: logger, proxies: map[string]*httputil.ReverseProxy{},
 		maxBody: modelacl.DefaultMaxBodyBytes, // the middleware's limit: MaxBodyBytes is left at zero below
@@ -166,22 +176,46 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 		}
 		d.proxies[f.name] = d.newProxy(f.name, target, transport)
 	}
+	g.dispatch = d
+	gen.handler = gen.mw.Handler(d)
+	g.gen.Store(gen)
+	for _, s := range cfg.Ignored() {
+		logger.Warn("config: LiteLLM setting ignored by this gateway", "setting", s)
+	}
+	return g, nil
+}
 
-	// Clients that sign with a gateway-issued key pair are verified as AWS
-	// verifies them, before any decision.
-	sigv4, err := verify.New(verify.Options{Lookup: ks.awsCredentials, Clock: opts.Clock})
+// generation is one configuration in force: the policy, the key store
+// and the middleware built from both. A request is served by one
+// generation from start to end, so it is never authenticated by one
+// configuration's keys and decided by another's policy.
+type generation struct {
+	policy  *modelacl.Policy
+	mw      *modelacl.Middleware
+	handler http.Handler
+}
+
+// build compiles cfg's policy, key store and middleware.
+func (g *Gateway) build(cfg *Config) (*generation, error) {
+	policy, err := modelacl.Compile(cfg.Policy)
 	if err != nil {
 		return nil, err
 	}
-
+	ks := newKeyStore(cfg)
+	// Clients that sign with a gateway-issued key pair are verified as AWS
+	// verifies them, before any decision.
+	sigv4, err := verify.New(verify.Options{Lookup: ks.awsCredentials, Clock: g.clock})
+	if err != nil {
+		return nil, err
+	}
 	// modelacl.New, not MustNew: the options come from a config file,
 	// so a bad deny_status is an error to report, not a panic.
 	mw, err := modelacl.New(modelacl.Options{
-		Policy:       policy, // the policy resolves native IDs itself: no Resolver, so a Store can replace it
+		Policy:       policy, // the policy resolves native IDs itself: no Resolver
 		Authenticate: ks.authenticate,
 		SigV4:        sigv4,
 		DenyStatus:   cfg.DenyStatus,
-		Logger:       logger,
+		Logger:       g.logger,
 		// Model listings in every dialect are answered from the policy,
 		// per key and per route, and never forwarded.
 		Discovery: &modelacl.DiscoveryOptions{BedrockRegion: bedrockRegion(cfg)},
@@ -189,7 +223,7 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Gateway{handler: mw.Handler(d), dispatch: d, policy: policy, logger: logger}, nil
+	return &generation{policy: policy, mw: mw}, nil
 }
 
 // bedrockRegion is the Region of the ARNs the Bedrock listings build: the
@@ -201,13 +235,14 @@ func bedrockRegion(cfg *Config) string {
 	return ""
 }
 
-// ServeHTTP authorizes and forwards one request.
+// ServeHTTP authorizes and forwards one request, with the configuration in
+// force when it arrives.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	g.handler.ServeHTTP(w, r)
+	g.gen.Load().handler.ServeHTTP(w, r)
 }
 
-// Policy returns the compiled policy.
-func (g *Gateway) Policy() *modelacl.Policy { return g.policy }
+// Policy returns the compiled policy in force.
+func (g *Gateway) Policy() *modelacl.Policy { return g.gen.Load().policy }
 
 // dispatcher forwards an authorized request to its provider's upstream.
 type dispatcher struct {
