@@ -11,22 +11,31 @@ import (
 // DefaultBodyLimit is the body size limit [Parser.ParseBody] applies when
 // the caller passes a limit <= 0: 32 MiB, the largest request the Anthropic
 // Messages API accepts and above OpenAI's 25 MB audio uploads. The limit
-// applies to the body as received and, separately, to its decoded form.
+// applies to the body as received; its decoded form is bounded by
+// [Parser].MaxDecodedBytes.
 const DefaultBodyLimit = wire.MaxBodyBytes
 
 // ParseBody finishes classifying r from the request body. Call it only when
 // r.Body is not [BodyNone] (for BodyNone it does nothing and returns nil).
 // contentType and contentEncoding are the request's Content-Type and
 // Content-Encoding header values; body is the whole body as received; limit
-// bounds both the received and the decoded body (<= 0 means
-// [DefaultBodyLimit]).
+// bounds the body as received (<= 0 means [DefaultBodyLimit]).
+//
+// # Bounds
+//
+// Besides limit, two bounds of the Parser apply: a decoded body holds at
+// most [Parser].MaxDecodedBytes, and the request names at most
+// [Parser].MaxModels models (path, query and body together), or ParseBody
+// fails with [ErrTooManyModels] at the first name past the bound, without
+// reading the rest of the body.
 //
 // # Encodings
 //
 // Content-Encoding "" and "identity" mean the body is used as is; "gzip"
 // (or "x-gzip") and "deflate" (zlib-wrapped, per RFC 9110) are decoded
-// first, never producing more than limit bytes: a compression bomb fails
-// with [ErrBodyTooLarge] after allocating at most about limit bytes. Any
+// first, never producing more than [Parser].MaxDecodedBytes: a compression
+// bomb fails with [ErrBodyTooLarge] after allocating at most about that
+// many bytes. Any
 // other coding, and any list of codings ("gzip, gzip"), fails with
 // [ErrUnsupportedEncoding]: stacked codings are legal HTTP but no SDK sends
 // them, and each layer is another place for two parsers to disagree.
@@ -143,7 +152,7 @@ func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body [
 	if limit <= 0 {
 		limit = DefaultBodyLimit
 	}
-	data, err := decodeContent(contentEncoding, body, limit)
+	data, err := decodeContent(contentEncoding, body, limit, p.maxDecoded())
 	if err != nil {
 		return err
 	}
@@ -151,7 +160,7 @@ func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body [
 	stream := r.Stream
 	switch r.Body {
 	case BodyJSON:
-		err = parseJSONBody(r, contentType, data)
+		err = parseJSONBody(r, contentType, data, p.maxModels())
 	case BodyMultipart:
 		err = parseMultipartBody(r, contentType, data)
 	default:
@@ -249,14 +258,15 @@ func checkAgreement(r *Route, m modelMark) error {
 func sameName(a, b *Model) bool { return a.name == b.name }
 
 // parseJSONBody extracts the models of a JSON body into r.
-func parseJSONBody(r *Route, contentType string, b []byte) error {
+func parseJSONBody(r *Route, contentType string, b []byte, maxModels int) error {
 	if mt := mediaType(contentType); strings.HasPrefix(mt, "multipart/") || mt == "application/x-www-form-urlencoded" {
 		return &Error{Shape: shapeJSONBody, Detail: fmt.Sprintf("content type %q on a JSON route", clip(mt)), Err: ErrMalformedBody}
 	}
 	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		return &Error{Shape: shapeJSONBody, Detail: "byte-order mark before the JSON object", Err: ErrMalformedBody}
 	}
-	x := extractor{s: jsonScanner{b: b}, shape: r.shape, stream: -1, tools: r.Operation == OpResponses}
+	x := extractor{s: jsonScanner{b: b}, shape: r.shape, stream: -1, tools: r.Operation == OpResponses,
+		maxModels: maxModels, room: maxModels - len(r.Models())}
 	if r.shape == shapeGoogle {
 		x.provider, x.pub = r.Provider, r.pub
 		for _, m := range r.Models() {
@@ -463,19 +473,33 @@ type extractor struct {
 	pub      string
 	stream   int8 // -1: no "stream" member or null; 0: false; 1: true
 	n        int  // models found: buf[:min(n, len(buf))], then more
-	buf      [8]Model
-	more     []Model
-	err      error
-	keyBuf   [128]byte
+	// room is how many models the body may add: maxModels less those the
+	// request line named.
+	room, maxModels int
+	buf             [8]Model
+	more            []Model
+	err             error
+	keyBuf          [128]byte
 }
 
-func (x *extractor) add(m Model) {
+// add records m, or fails with ErrTooManyModels once the request would
+// name more than maxModels: every caller then stops, so the rest of the
+// body is not read.
+func (x *extractor) add(m Model) error {
+	if x.n >= x.room {
+		return x.tooMany()
+	}
 	if x.n < len(x.buf) {
 		x.buf[x.n] = m
 	} else {
 		x.more = append(x.more, m)
 	}
 	x.n++
+	return nil
+}
+
+func (x *extractor) tooMany() error {
+	return x.fail(ErrTooManyModels, fmt.Sprintf("the request names more than %d models", x.maxModels))
 }
 
 func (x *extractor) malformed(detail string) error {
@@ -766,8 +790,7 @@ func (x *extractor) addName(raw []byte, at int, esc bool, field string, fallback
 		if err := checkModelName(name); err != nil {
 			return x.badName(field, err)
 		}
-		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: name, name: name, spanOff: sp.off, spanEnd: sp.end})
-		return nil
+		return x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: name, name: name, spanOff: sp.off, spanEnd: sp.end})
 	}
 	// One allocation holds the raw text and, after it, the decoded name,
 	// so Name never decodes again: a strings.Builder never moves or
@@ -793,8 +816,7 @@ func (x *extractor) addName(raw []byte, at int, esc bool, field string, fallback
 	if err := checkModelName(name); err != nil {
 		return x.badName(field, err)
 	}
-	x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: rawStr, name: name, spanOff: sp.off, spanEnd: sp.end})
-	return nil
+	return x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: rawStr, name: name, spanOff: sp.off, spanEnd: sp.end})
 }
 
 // badName reports a model name refused by checkModelName or the JSON
@@ -815,7 +837,9 @@ func (x *extractor) addParts(name string, sp span, field string, fallback bool) 
 		if err := checkModelName(part); err != nil {
 			return x.badName(field, err)
 		}
-		x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: part, name: part, spanOff: sp.off, spanEnd: sp.end, part: true})
+		if err := x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: part, name: part, spanOff: sp.off, spanEnd: sp.end, part: true}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -909,6 +933,13 @@ func (x *extractor) fallbackObject(i int, field string, level int) int {
 	for k := range at {
 		at[k] = -1
 	}
+	// Until a "model" member shows the object to be completion arguments,
+	// every key and every string in a list value would be a model of the
+	// map form: counting them stops a map of millions of names at the
+	// bound instead of after reading it all. (A completion-arguments
+	// object with more strings than the bound before its "model" is
+	// refused as well; no client sends one.)
+	tentative := 0
 	it := s.object(i)
 	for it.next() {
 		idx, exact := x.lookup(it.key(), it.keyEsc, fallbackObjectKeys[:])
@@ -918,7 +949,27 @@ func (x *extractor) fallbackObject(i int, field string, level int) int {
 			}
 			at[idx] = it.pos
 		}
-		it.pos = s.value(it.pos, depth+1)
+		if at[0] >= 0 || s.at(it.pos) != '[' {
+			it.pos = s.value(it.pos, depth+1)
+		} else {
+			ai := s.array(it.pos)
+			for ai.next() {
+				if s.at(ai.pos) == '"' {
+					if tentative++; x.n+tentative > x.room {
+						x.tooMany()
+						return -1
+					}
+				}
+				ai.pos = s.value(ai.pos, depth+2)
+			}
+			it.pos = ai.pos
+		}
+		if at[0] < 0 {
+			if tentative++; x.n+tentative > x.room {
+				x.tooMany()
+				return -1
+			}
+		}
 	}
 	end := it.pos
 	if end < 0 {

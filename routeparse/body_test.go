@@ -23,13 +23,14 @@ type bodyReq struct {
 	contentEncoding     string
 	body                []byte
 	limit               int64
+	parser              routeparse.Parser // bounds other than limit
 }
 
 // parseBody classifies req the way a middleware would: request line first,
 // then the body.
 func parseBody(t testing.TB, req bodyReq) (routeparse.Route, error) {
 	t.Helper()
-	var p routeparse.Parser
+	p := req.parser
 	method := req.method
 	if method == "" {
 		method = "POST"
@@ -229,7 +230,7 @@ func TestParseBodyJSONRefused(t *testing.T) {
 		{"gzip-trailing-garbage", bodyReq{path: "/v1/chat/completions", contentEncoding: "gzip", body: append(gz(t, []byte(`{"model":"a"}`)), "xyz"...)}, routeparse.ErrMalformedBody},
 		{"deflate-trailing-garbage", bodyReq{path: "/v1/chat/completions", contentEncoding: "deflate", body: append(compress(t, "deflate", []byte(`{"model":"a"}`)), "xyz"...)}, routeparse.ErrMalformedBody},
 		{"too-large", bodyReq{path: "/v1/chat/completions", limit: 16, body: []byte(`{"model":"gpt-4o","x":1}`)}, routeparse.ErrBodyTooLarge},
-		{"too-large-after-gzip", bodyReq{path: "/v1/chat/completions", limit: 64, contentEncoding: "gzip", body: gz(t, []byte(`{"model":"a","pad":"`+strings.Repeat("a", 100)+`"}`))}, routeparse.ErrBodyTooLarge},
+		{"too-large-after-gzip", bodyReq{path: "/v1/chat/completions", parser: routeparse.Parser{MaxDecodedBytes: 64}, contentEncoding: "gzip", body: gz(t, []byte(`{"model":"a","pad":"`+strings.Repeat("a", 100)+`"}`))}, routeparse.ErrBodyTooLarge},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -292,8 +293,9 @@ func TestParseBodyErrorLeavesRouteUnchanged(t *testing.T) {
 	}
 }
 
-// Decoding a compression bomb stops at the limit instead of allocating the
-// whole expansion.
+// Decoding a compression bomb stops at the decoded-size bound instead of
+// allocating the whole expansion; the bound is the parser's, not the
+// limit on the body as received.
 func TestParseBodyGzipBomb(t *testing.T) {
 	const limit = 1 << 20
 	var buf bytes.Buffer
@@ -308,17 +310,54 @@ func TestParseBodyGzipBomb(t *testing.T) {
 	bomb := buf.Bytes()
 	require.Less(t, len(bomb), limit)
 
-	var p routeparse.Parser
-	r, err := p.ParseRequest("POST", "/v1/chat/completions", "", nil)
+	for _, c := range []struct {
+		name   string
+		p      routeparse.Parser
+		bound  int64
+		detail string
+	}{
+		{"default", routeparse.Parser{}, routeparse.DefaultMaxDecodedBytes, "exceeds the limit of 8388608 bytes"},
+		{"one-MiB", routeparse.Parser{MaxDecodedBytes: limit}, limit, "exceeds the limit of 1048576 bytes"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := c.p.Compile()
+			require.NoError(t, err)
+			r, err := p.ParseRequest("POST", "/v1/chat/completions", "", nil)
+			require.NoError(t, err)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			err = p.ParseBody(&r, "application/json", "gzip", bomb, routeparse.DefaultBodyLimit)
+			runtime.ReadMemStats(&after)
+			refusedWith(t, err, routeparse.ErrBodyTooLarge, c.detail)
+			allocated := after.TotalAlloc - before.TotalAlloc
+			assert.Less(t, allocated, uint64(4*c.bound), "decoding a bomb allocated %d bytes", allocated)
+		})
+	}
+}
+
+// The decoded-size bound is separate from the limit on the body as
+// received: a compressed body may decode to more than the wire limit when
+// the parser allows it, and to no more than the parser allows whatever the
+// wire limit.
+func TestParseBodyDecodedBoundIsSeparate(t *testing.T) {
+	body := []byte(`{"model":"gpt-4o","pad":"` + strings.Repeat("a", 4096) + `"}`)
+	small := gz(t, body)
+	require.Less(t, len(small), 1024)
+
+	r, err := parseBody(t, bodyReq{path: "/v1/chat/completions", contentEncoding: "gzip", body: small, limit: 1024})
+	require.NoError(t, err, "a 4 KiB decoded body under the default decoded bound, 1 KiB on the wire")
+	assert.Equal(t, []modelView{bodyModel("gpt-4o")}, view(r.Models()))
+
+	_, err = parseBody(t, bodyReq{path: "/v1/chat/completions", contentEncoding: "gzip", body: small, parser: routeparse.Parser{MaxDecodedBytes: 4096}})
+	refusedWith(t, err, routeparse.ErrBodyTooLarge, "decoded body exceeds the limit of 4096 bytes")
+
+	// An identity body is bounded by the wire limit only.
+	_, err = parseBody(t, bodyReq{path: "/v1/chat/completions", body: body, parser: routeparse.Parser{MaxDecodedBytes: 64}})
 	require.NoError(t, err)
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	err = p.ParseBody(&r, "application/json", "gzip", bomb, limit)
-	runtime.ReadMemStats(&after)
-	require.ErrorIs(t, err, routeparse.ErrBodyTooLarge)
-	allocated := after.TotalAlloc - before.TotalAlloc
-	assert.Less(t, allocated, uint64(4*limit), "decoding a bomb allocated %d bytes", allocated)
+
+	_, err = (&routeparse.Parser{MaxDecodedBytes: -1}).Compile()
+	require.Error(t, err)
 }
 
 func TestParseBodyDepthLimit(t *testing.T) {

@@ -12,15 +12,16 @@ import (
 
 const shapeEncoding = "content-encoding"
 
-// decodeContent undoes the request's Content-Encoding, refusing to hold
-// more than limit bytes of either the encoded or the decoded body.
+// decodeContent undoes the request's Content-Encoding, refusing a body of
+// more than limit bytes as received, and a decoded body of more than
+// decodedLimit bytes.
 //
 // Accepted: "", "identity", "gzip", "x-gzip" (RFC 9110 8.4.1.3 asks
 // recipients to treat it as gzip) and "deflate" (the zlib format, RFC 9110
 // 8.4.1.2; raw DEFLATE without the zlib wrapper is refused as malformed).
 // Names are case-insensitive. A list of codings is refused: no SDK stacks
 // them, and refusing is cheaper than reasoning about each layer.
-func decodeContent(contentEncoding string, body []byte, limit int64) ([]byte, error) {
+func decodeContent(contentEncoding string, body []byte, limit, decodedLimit int64) ([]byte, error) {
 	if int64(len(body)) > limit {
 		return nil, &Error{Shape: shapeBody, Detail: fmt.Sprintf("body of %d bytes exceeds the limit of %d", len(body), limit), Err: ErrBodyTooLarge}
 	}
@@ -36,14 +37,14 @@ func decodeContent(contentEncoding string, body []byte, limit int64) ([]byte, er
 		if err != nil {
 			return nil, badCoding("gzip", err)
 		}
-		return readBounded(zr, br, "gzip", len(body), limit)
+		return readBounded(zr, br, "gzip", len(body), decodedLimit)
 	case strings.EqualFold(enc, "deflate"):
 		br := bytes.NewReader(body)
 		zr, err := zlib.NewReader(br)
 		if err != nil {
 			return nil, badCoding("deflate", err)
 		}
-		return readBounded(zr, br, "deflate", len(body), limit)
+		return readBounded(zr, br, "deflate", len(body), decodedLimit)
 	}
 	return nil, &Error{Shape: shapeEncoding, Detail: fmt.Sprintf("content coding %q is not supported", clip(enc)), Err: ErrUnsupportedEncoding}
 }

@@ -20,12 +20,71 @@ type Parser struct {
 	// selects the defaults.
 	Prefixes Prefixes
 
+	// MaxModels bounds the model names one request may carry: path, query
+	// and body together, every occurrence counted (each list element,
+	// fallback, comma-separated part and batch request). Zero means
+	// [DefaultMaxModels]. [Parser.ParseBody] refuses a body that goes
+	// past it with [ErrTooManyModels] as soon as it meets the name one
+	// over the bound, without reading further, so a body naming millions
+	// of models costs no more than one naming a few. Negative is an error
+	// from Compile (and means the default in a Parser used without it).
+	MaxModels int
+
+	// MaxDecodedBytes bounds a body once its Content-Encoding (gzip,
+	// deflate) is undone, separately from the bound on the body as
+	// received that ParseBody takes: a compressed body may expand to at
+	// most this much, whatever its size on the wire. Zero means
+	// [DefaultMaxDecodedBytes]. Negative is an error from Compile (and
+	// means the default in a Parser used without it).
+	MaxDecodedBytes int64
+
 	compiled *compiledParser // set by Compile; nil for a Parser built as a literal
 }
 
+// DefaultMaxModels is the bound on the model names of one request when
+// [Parser].MaxModels is zero: far above what any client sends (a model,
+// a few fallbacks, a message batch of a few hundred requests), far below
+// what makes authorizing them expensive.
+const DefaultMaxModels = 256
+
+// DefaultMaxDecodedBytes is the bound on a body's decoded form when
+// [Parser].MaxDecodedBytes is zero: 8 MiB. Few clients compress request
+// bodies at all, and JSON compresses well, so a compression bomb of a few
+// kilobytes could otherwise make each request hold [DefaultBodyLimit] of
+// decoded text. A host that accepts larger compressed requests raises it.
+const DefaultMaxDecodedBytes = 8 << 20
+
 // compiledParser is a Parser's configuration, validated and precomputed.
 type compiledParser struct {
-	prefixes prefixTable
+	prefixes   prefixTable
+	maxModels  int
+	maxDecoded int64
+}
+
+// maxModels returns the bound on the models of one request.
+func (p *Parser) maxModels() int {
+	switch {
+	case p == nil:
+		return DefaultMaxModels
+	case p.compiled != nil:
+		return p.compiled.maxModels
+	case p.MaxModels > 0:
+		return p.MaxModels
+	}
+	return DefaultMaxModels
+}
+
+// maxDecoded returns the bound on a decoded body.
+func (p *Parser) maxDecoded() int64 {
+	switch {
+	case p == nil:
+		return DefaultMaxDecodedBytes
+	case p.compiled != nil:
+		return p.compiled.maxDecoded
+	case p.MaxDecodedBytes > 0:
+		return p.MaxDecodedBytes
+	}
+	return DefaultMaxDecodedBytes
 }
 
 // Compile validates p's configuration ([Prefixes.Validate]) and returns a
@@ -38,12 +97,18 @@ type compiledParser struct {
 func (p *Parser) Compile() (*Parser, error) {
 	var cfg Parser
 	if p != nil {
-		cfg.Prefixes = p.Prefixes
+		cfg.Prefixes, cfg.MaxModels, cfg.MaxDecodedBytes = p.Prefixes, p.MaxModels, p.MaxDecodedBytes
 	}
 	if err := cfg.Prefixes.Validate(); err != nil {
 		return nil, err
 	}
-	cfg.compiled = &compiledParser{prefixes: cfg.Prefixes.table()}
+	if cfg.MaxModels < 0 {
+		return nil, fmt.Errorf("routeparse: MaxModels %d is negative", cfg.MaxModels)
+	}
+	if cfg.MaxDecodedBytes < 0 {
+		return nil, fmt.Errorf("routeparse: MaxDecodedBytes %d is negative", cfg.MaxDecodedBytes)
+	}
+	cfg.compiled = &compiledParser{prefixes: cfg.Prefixes.table(), maxModels: cfg.maxModels(), maxDecoded: cfg.maxDecoded()}
 	return &cfg, nil
 }
 

@@ -102,6 +102,9 @@ var (
 	ErrUnsupportedEncoding = errors.New("routeparse: unsupported content encoding")
 	// ErrBodyTooLarge: the (decoded) body exceeds the caller's limit.
 	ErrBodyTooLarge = errors.New("routeparse: body too large")
+	// ErrTooManyModels: the request names more models than
+	// [Parser].MaxModels allows.
+	ErrTooManyModels = errors.New("routeparse: too many models")
 )
 
 // Operation is what the request asks the provider to do.
