@@ -97,6 +97,24 @@ type Options struct {
 	// forwarded; memory per request is the body plus a small constant.
 	MaxBodyBytes int64
 
+	// MaxModelsPerRequest bounds the model names one request may carry:
+	// path, query and body together, every occurrence counted (each
+	// fallback, list element, comma-separated part, batch request). Zero:
+	// the Parser's MaxModels, by default [routeparse.DefaultMaxModels]
+	// (256). Negative is an error. A request naming more is refused with
+	// 400 (reason too_many_models) as soon as the parser meets the name
+	// past the bound, so millions of names cost no more than a few.
+	MaxModelsPerRequest int
+
+	// MaxDecodedBodyBytes bounds a body once its Content-Encoding (gzip,
+	// deflate) is undone, separately from MaxBodyBytes, which bounds it as
+	// received. Zero: the Parser's MaxDecodedBytes if set, else the
+	// smaller of MaxBodyBytes and [routeparse.DefaultMaxDecodedBytes]
+	// (8 MiB). Negative is an error. A
+	// body that decodes to more is refused with 413, and decoding stops
+	// there: a compression bomb holds at most about this many bytes.
+	MaxDecodedBodyBytes int64
+
 	// DenyStatus is the status of a model denial: 403 (zero) or 401, for
 	// clients of LiteLLM-style gateways that expect 401. Any other value
 	// is an error. Unknown keys always get 401.
@@ -233,20 +251,41 @@ func (o *Options) compile() (*config, error) {
 		dv := *o.Discovery
 		c.discovery = &dv
 	}
-	// The parser is compiled here, once: its prefixes are validated (a
-	// typo is a start-up error, not a route that stops matching) and its
-	// prefix table precomputed.
-	if cp, err := c.parser.Compile(); err != nil {
-		bad("Parser: %v", err)
-		c.parser = &routeparse.Parser{}
-	} else {
-		c.parser = cp
-	}
 	switch {
 	case c.maxBody == 0:
 		c.maxBody = DefaultMaxBodyBytes
 	case c.maxBody < 0:
 		bad("MaxBodyBytes %d is negative", o.MaxBodyBytes)
+	}
+	// The bounds on names and on decoded bodies are the parser's; these
+	// options override a Parser's own, and a decoded body is never allowed
+	// to be larger than MaxBodyBytes unless MaxDecodedBodyBytes says so.
+	var p routeparse.Parser
+	if o.Parser != nil {
+		p = routeparse.Parser{Prefixes: o.Parser.Prefixes, MaxModels: o.Parser.MaxModels, MaxDecodedBytes: o.Parser.MaxDecodedBytes}
+	}
+	switch {
+	case o.MaxModelsPerRequest < 0:
+		bad("MaxModelsPerRequest %d is negative", o.MaxModelsPerRequest)
+	case o.MaxModelsPerRequest > 0:
+		p.MaxModels = o.MaxModelsPerRequest
+	}
+	switch {
+	case o.MaxDecodedBodyBytes < 0:
+		bad("MaxDecodedBodyBytes %d is negative", o.MaxDecodedBodyBytes)
+	case o.MaxDecodedBodyBytes > 0:
+		p.MaxDecodedBytes = o.MaxDecodedBodyBytes
+	case p.MaxDecodedBytes <= 0:
+		p.MaxDecodedBytes = min(routeparse.DefaultMaxDecodedBytes, max(c.maxBody, 1))
+	}
+	// The parser is compiled here, once: its prefixes are validated (a
+	// typo is a start-up error, not a route that stops matching) and its
+	// prefix table precomputed.
+	if cp, err := p.Compile(); err != nil {
+		bad("Parser: %v", err)
+		c.parser = &routeparse.Parser{}
+	} else {
+		c.parser = cp
 	}
 	switch c.denyStatus {
 	case 0:

@@ -26,6 +26,7 @@ const (
 	ReasonAmbiguousModel  Reason = "ambiguous_model"   // [routeparse.ErrAmbiguousModel]
 	ReasonMalformed       Reason = "malformed"         // [routeparse.ErrMalformedPath], [routeparse.ErrMalformedBody], [routeparse.ErrUnsupportedEncoding], [ErrBodyRead]
 	ReasonBodyTooLarge    Reason = "body_too_large"    // [routeparse.ErrBodyTooLarge]
+	ReasonTooManyModels   Reason = "too_many_models"   // [routeparse.ErrTooManyModels]
 	ReasonNoPolicy        Reason = "no_policy"         // [ErrNoPolicy]
 	ReasonInternal        Reason = "internal"          // anything else: [ErrAuthenticateFailed], [ErrRouteIncomplete], [ErrRouteUnsealed], [ErrResolverWithStore], an unknown error
 )
@@ -63,6 +64,7 @@ var categories = [...]category{
 	{routeparse.ErrUnknownRoute, ReasonUnknownRoute, failNotFound, "unknown route"},
 	{ErrNoModel, ReasonNoModel, failBadRequest, "route names no model"},
 	{routeparse.ErrAmbiguousModel, ReasonAmbiguousModel, failBadRequest, "ambiguous model"},
+	{routeparse.ErrTooManyModels, ReasonTooManyModels, failBadRequest, "too many models"},
 	{routeparse.ErrMalformedPath, ReasonMalformed, failBadRequest, "malformed path"},
 	{routeparse.ErrMalformedBody, ReasonMalformed, failBadRequest, "malformed body"},
 	{routeparse.ErrUnsupportedEncoding, ReasonMalformed, failBadRequest, "unsupported content encoding"},
