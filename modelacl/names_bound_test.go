@@ -47,7 +47,7 @@ func TestMiddlewareRefusesTooManyModelNames(t *testing.T) {
 	// The bound is an option.
 	h, rec = newHandler(t, modelacl.Options{MaxModelsPerRequest: 2})
 	for body, want := range map[string]int{
-		`{"model":"gpt-4o-mini","fallbacks":["gpt-4o-mini"]}`:                http.StatusOK,
+		`{"model":"gpt-4o-mini","fallbacks":["gpt-4o-mini"]}`:               http.StatusOK,
 		`{"model":"gpt-4o-mini","fallbacks":["gpt-4o-mini","gpt-4o-mini"]}`: http.StatusBadRequest,
 	} {
 		rec.last.called = false

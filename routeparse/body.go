@@ -1,6 +1,7 @@
 package routeparse
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -776,6 +777,11 @@ func (x *extractor) strElem(i int, field string, fallback bool) int {
 // a JSON string (or key) whose opening quote is at b[at].
 func (x *extractor) addName(raw []byte, at int, esc bool, field string, fallback, split bool) error {
 	sp := makeSpan(at, at+len(raw)+2)
+	if split && x.n+bytes.Count(raw, comma)+1 > x.room {
+		// More comma-separated parts than the bound allows: refused
+		// before the string is copied, checked or split.
+		return x.tooMany()
+	}
 	if len(raw) == 0 {
 		return x.malformed(fmt.Sprintf("empty model name in %q", field))
 	}
@@ -818,6 +824,8 @@ func (x *extractor) addName(raw []byte, at int, esc bool, field string, fallback
 	}
 	return x.add(Model{Source: SourceBody, Field: field, Fallback: fallback, raw: rawStr, name: name, spanOff: sp.off, spanEnd: sp.end})
 }
+
+var comma = []byte{','}
 
 // badName reports a model name refused by checkModelName or the JSON
 // string rules, naming the reason.
