@@ -1,0 +1,5 @@
+//go:build !race
+
+package routeparse_test
+
+const raceEnabled = false
