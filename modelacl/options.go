@@ -262,7 +262,7 @@ func (o *Options) compile() (*config, error) {
 	// to be larger than MaxBodyBytes unless MaxDecodedBodyBytes says so.
 	var p routeparse.Parser
 	if o.Parser != nil {
-		p = routeparse.Parser{Prefixes: o.Parser.Prefixes, MaxModels: o.Parser.MaxModels, MaxDecodedBytes: o.Parser.MaxDecodedBytes}
+		p = *o.Parser // every setting, DefaultModels too; Compile below rebuilds the rest
 	}
 	switch {
 	case o.MaxModelsPerRequest < 0:

@@ -171,7 +171,7 @@ func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body [
 		err = checkAgreement(r, mark)
 	}
 	if err == nil && r.needModel && !hasPrimary(r.Models()) {
-		err = &Error{Shape: shapeBody, Detail: "the request names no model", Err: ErrNoModel}
+		err = p.noModel(r) // ErrNoModel, or the configured upstream default (defaults.go)
 	}
 	if err != nil {
 		r.reset(mark)
@@ -617,6 +617,8 @@ func (x *extractor) topLevel(i int) int {
 	switch {
 	case x.shape == shapeGoogle:
 		return x.gobject(i, 0, googleBody)
+	case x.shape == shapeSession:
+		return x.sessionBody(i)
 	case x.shape == shapeModelID:
 		names = modelIDShapeKeys[:]
 	case x.shape == shapeBatchRequests:

@@ -176,76 +176,97 @@
 //
 // Route table:
 //
-//	POST            [/v1]/chat/completions                 openai    chat_completions        B "model"                  openai,compat,bedrock-openai
-//	GET             [/v1]/chat/completions                 openai    other                   free                       openai
-//	GET|POST|DELETE [/v1]/chat/completions/{id}            openai    other                   free                       openai
-//	GET             [/v1]/chat/completions/{id}/messages   openai    other                   free                       openai
-//	POST            [/v1]/completions                      openai    completions             B "model"                  openai
-//	POST            [/v1]/responses                        openai    responses               B "model"                  openai,bedrock-openai
-//	POST            [/v1]/responses/input_tokens           openai    count_tokens            B "model"                  openai
-//	POST            [/v1]/responses/compact                openai    responses               B "model"                  openai
-//	GET|DELETE      [/v1]/responses/{id}                   openai    other                   free                       openai
-//	POST            [/v1]/responses/{id}/cancel            openai    other                   free                       openai
-//	GET             [/v1]/responses/{id}/input_items       openai    other                   free                       openai
-//	POST            [/v1]/embeddings                       openai    embeddings              B "model"                  openai,compat
-//	POST            [/v1]/images/generations               openai    image_generation        B "model"                  openai,compat
-//	POST            [/v1]/images/edits                     openai    image_edit              F "model"                  openai
-//	POST            [/v1]/images/variations                openai    image_edit              F "model"                  openai
-//	POST            [/v1]/audio/speech                     openai    audio_speech            B "model"                  openai
-//	POST            [/v1]/audio/transcriptions             openai    audio_transcription     F "model"                  openai
-//	POST            [/v1]/audio/translations               openai    audio_translation       F "model"                  openai
-//	POST            [/v1]/moderations                      openai    moderation              B "model"                  openai
-//	POST            [/v1]/fine_tuning/jobs                 openai    fine_tuning             B "model"                  openai
-//	GET             [/v1]/fine_tuning/jobs                 openai    other                   free                       openai
-//	GET             [/v1]/fine_tuning/jobs/{id}            openai    other                   free                       openai
-//	GET             [/v1]/fine_tuning/jobs/{id}/events     openai    other                   free                       openai
-//	GET             [/v1]/fine_tuning/jobs/{id}/checkpoints openai    other                   free                       openai
-//	POST            [/v1]/fine_tuning/jobs/{id}/cancel     openai    other                   free                       openai
-//	POST            [/v1]/fine_tuning/jobs/{id}/pause      openai    other                   free                       openai
-//	POST            [/v1]/fine_tuning/jobs/{id}/resume     openai    other                   free                       openai
-//	GET|POST        [/v1]/files                            openai    other                   free                       openai,anthropic
-//	GET|DELETE      [/v1]/files/{id}                       openai    other                   free                       openai,anthropic
-//	GET             [/v1]/files/{id}/content               openai    other                   free                       openai,anthropic
-//	POST            [/v1]/uploads                          openai    other                   free                       openai
-//	POST            [/v1]/uploads/{id}/parts               openai    other                   free                       openai
-//	POST            [/v1]/uploads/{id}/complete            openai    other                   free                       openai
-//	POST            [/v1]/uploads/{id}/cancel              openai    other                   free                       openai
-//	POST            [/v1]/batches                          openai    batch                   ErrNoModel (see below)     openai
-//	GET             [/v1]/batches                          openai    batch                   free                       openai
-//	GET             [/v1]/batches/{id}                     openai    batch                   free                       openai
-//	POST            [/v1]/batches/{id}/cancel              openai    batch                   free                       openai
-//	GET             [/v1]/models                           openai    list_models             free                       openai,anthropic,compat
-//	GET             [/v1]/models/{model}                   openai    get_model               M                          openai,anthropic,compat
-//	GET             [/v1]/realtime                         openai    realtime                Q "model"                  openai
-//	POST            /v1/messages                           anthropic messages                B "model"                  anthropic,bedrock-messages
-//	POST            /v1/messages/count_tokens              anthropic count_tokens            B "model"                  anthropic,bedrock-messages
-//	POST            /v1/messages/batches                   anthropic batch                   B "requests[].params.model" anthropic
-//	GET             /v1/messages/batches                   anthropic batch                   free                       anthropic
-//	GET|DELETE      /v1/messages/batches/{id}              anthropic batch                   free                       anthropic
-//	POST            /v1/messages/batches/{id}/cancel       anthropic batch                   free                       anthropic
-//	GET             /v1/messages/batches/{id}/results      anthropic batch                   free                       anthropic
-//	POST            /v1/complete                           anthropic completions             B "model"                  anthropic
-//	POST            /v1|v2/chat                            cohere    chat_completions        B "model"                  cohere
-//	POST            /v1|v2/embed                           cohere    embeddings              B "model"                  cohere
-//	POST            /v1|v2/rerank                          cohere    rerank                  B "model"                  cohere
-//	POST            /v1/generate                           cohere    completions             B "model"                  cohere
-//	POST            /api/chat                              ollama    chat_completions        B "model" stream           ollama
-//	POST            /api/generate                          ollama    completions             B "model" stream           ollama
-//	POST            /api/embed                             ollama    embeddings              B "model"                  ollama
-//	POST            /api/embeddings                        ollama    embeddings              B "model"                  ollama
-//	POST            /api/show                              ollama    get_model               B "model"                  ollama
-//	GET             /api/tags                              ollama    list_models             free                       ollama
-//	GET             /api/ps                                ollama    other                   free                       ollama
-//	GET             /api/version                           ollama    other                   free                       ollama
-//	GET             /inference-profiles                    bedrock   list_inference_profiles free                       bedrock-control
-//	GET             /inference-profiles/{arn}              bedrock   get_inference_profile   M inferenceProfileIdentifier bedrock-control
-//	GET             /foundation-models                     bedrock   list_foundation_models  free                       bedrock-control
-//	GET             /foundation-models/{arn}               bedrock   get_foundation_model    M modelIdentifier          bedrock-control
+//	POST            [/v1]/chat/completions            openai    chat_completions        B "model"                    openai,compat,bedrock-openai
+//	GET             [/v1]/chat/completions            openai    other                   free                         openai
+//	GET|POST|DELETE [/v1]/chat/completions/{id}       openai    other                   free                         openai
+//	GET             [/v1]/chat/completions/{id}/messages openai    other                   free                         openai
+//	POST            [/v1]/completions                 openai    completions             B "model"                    openai
+//	POST            [/v1]/responses                   openai    responses               B "model"                    openai,bedrock-openai
+//	POST            [/v1]/responses/input_tokens      openai    count_tokens            B "model"                    openai
+//	POST            [/v1]/responses/compact           openai    responses               B "model"                    openai
+//	GET|DELETE      [/v1]/responses/{id}              openai    other                   free                         openai
+//	POST            [/v1]/responses/{id}/cancel       openai    other                   free                         openai
+//	GET             [/v1]/responses/{id}/input_items  openai    other                   free                         openai
+//	POST            [/v1]/embeddings                  openai    embeddings              B "model"                    openai,compat
+//	POST            [/v1]/images/generations          openai    image_generation        B "model"                    openai,compat
+//	POST            [/v1]/images/edits                openai    image_edit              F "model"                    openai
+//	POST            [/v1]/images/variations           openai    image_edit              F "model"                    openai
+//	POST            [/v1]/audio/speech                openai    audio_speech            B "model"                    openai
+//	POST            [/v1]/audio/transcriptions        openai    audio_transcription     F "model"                    openai
+//	POST            [/v1]/audio/translations          openai    audio_translation       F "model"                    openai
+//	POST            [/v1]/moderations                 openai    moderation              B "model" or default         openai
+//	POST            [/v1]/fine_tuning/jobs            openai    fine_tuning             B "model"                    openai
+//	GET             [/v1]/fine_tuning/jobs            openai    other                   free                         openai
+//	GET             [/v1]/fine_tuning/jobs/{id}       openai    other                   free                         openai
+//	GET             [/v1]/fine_tuning/jobs/{id}/events openai    other                   free                         openai
+//	GET             [/v1]/fine_tuning/jobs/{id}/checkpoints openai    other                   free                         openai
+//	POST            [/v1]/fine_tuning/jobs/{id}/cancel openai    other                   free                         openai
+//	POST            [/v1]/fine_tuning/jobs/{id}/pause openai    other                   free                         openai
+//	POST            [/v1]/fine_tuning/jobs/{id}/resume openai    other                   free                         openai
+//	GET|POST        [/v1]/files                       openai    other                   free                         openai,anthropic
+//	GET|DELETE      [/v1]/files/{id}                  openai    other                   free                         openai,anthropic
+//	GET             [/v1]/files/{id}/content          openai    other                   free                         openai,anthropic
+//	POST            [/v1]/uploads                     openai    other                   free                         openai
+//	POST            [/v1]/uploads/{id}/parts          openai    other                   free                         openai
+//	POST            [/v1]/uploads/{id}/complete       openai    other                   free                         openai
+//	POST            [/v1]/uploads/{id}/cancel         openai    other                   free                         openai
+//	POST            [/v1]/batches                     openai    batch                   ErrNoModel (see below)       openai
+//	GET             [/v1]/batches                     openai    batch                   free                         openai
+//	GET             [/v1]/batches/{id}                openai    batch                   free                         openai
+//	POST            [/v1]/batches/{id}/cancel         openai    batch                   free                         openai
+//	GET             [/v1]/models                      openai    list_models             free                         openai,anthropic,compat
+//	GET             [/v1]/models/{model}              openai    get_model               M                            openai,anthropic,compat
+//	GET             [/v1]/realtime                    openai    realtime                Q "model"                    openai
+//	POST            [/v1]/realtime/client_secrets     openai    realtime                B "session.model" or default openai
+//	POST            [/v1]/realtime/calls              openai    realtime                ErrNoModel (see below)       openai
+//	POST            [/v1]/threads/{id}/runs           openai    thread_run              B "model" or default         openai
+//	POST            [/v1]/threads/runs                openai    thread_run              B "model" or default         openai
+//	POST            [/v1]/videos                      openai    video_generation        F "model" or default         openai
+//	POST            /v1/messages                      anthropic messages                B "model"                    anthropic,bedrock-messages
+//	POST            /v1/messages/count_tokens         anthropic count_tokens            B "model"                    anthropic,bedrock-messages
+//	POST            /v1/messages/batches              anthropic batch                   B "requests[].params.model"  anthropic
+//	GET             /v1/messages/batches              anthropic batch                   free                         anthropic
+//	GET|DELETE      /v1/messages/batches/{id}         anthropic batch                   free                         anthropic
+//	POST            /v1/messages/batches/{id}/cancel  anthropic batch                   free                         anthropic
+//	GET             /v1/messages/batches/{id}/results anthropic batch                   free                         anthropic
+//	POST            /v1/complete                      anthropic completions             B "model"                    anthropic
+//	POST            /v1|v2/chat                       cohere    chat_completions        B "model"                    cohere
+//	POST            /v1|v2/embed                      cohere    embeddings              B "model"                    cohere
+//	POST            /v1|v2/rerank                     cohere    rerank                  B "model"                    cohere
+//	POST            /v1/generate                      cohere    completions             B "model"                    cohere
+//	POST            /api/chat                         ollama    chat_completions        B "model" stream             ollama
+//	POST            /api/generate                     ollama    completions             B "model" stream             ollama
+//	POST            /api/embed                        ollama    embeddings              B "model"                    ollama
+//	POST            /api/embeddings                   ollama    embeddings              B "model"                    ollama
+//	POST            /api/show                         ollama    get_model               B "model"                    ollama
+//	GET             /api/tags                         ollama    list_models             free                         ollama
+//	GET             /api/ps                           ollama    other                   free                         ollama
+//	GET             /api/version                      ollama    other                   free                         ollama
+//	GET             /inference-profiles               bedrock   list_inference_profiles free                         bedrock-control
+//	GET             /inference-profiles/{arn}         bedrock   get_inference_profile   M inferenceProfileIdentifier bedrock-control
+//	GET             /foundation-models                bedrock   list_foundation_models  free                         bedrock-control
+//	GET             /foundation-models/{arn}          bedrock   get_foundation_model    M modelIdentifier            bedrock-control
 //
 // POST batches (OpenAI batch creation) is [ErrNoModel]: its models are
 // named only inside the previously uploaded JSONL file, which the request
 // does not carry. This is a known limit; serve it only to callers allowed
 // every model, or not at all.
+//
+// POST realtime/calls (a WebRTC offer) is [ErrNoModel] too: its model is
+// inside the JSON "session" part of a multipart body, or bound to the
+// client secret it authenticates with; it is refused, never forwarded
+// unread. The client-secret body names the session's model as
+// "session.model" and its input transcription model as
+// "session.audio.input.transcription.model" (both authorized; in a
+// transcription session, which has no session model, the latter is the
+// primary one).
+//
+// "or default" marks routes whose model the upstream picks when the
+// request names none (moderations, realtime client secrets, Assistants
+// runs, which use the assistant's model, and videos). Such a request is
+// [ErrNoModel], with a message that says so, unless the host configured
+// that default in [Parser.DefaultModels]; then the default is the
+// request's model ([SourceDefault]) and is authorized as if named.
 //
 // Ollama's /api/chat and /api/generate stream unless the body says
 // "stream": false. Health: GET|HEAD /health, /healthz free

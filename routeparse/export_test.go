@@ -59,7 +59,7 @@ func GrammarDocLine(i int) string {
 			fams = append(fams, name)
 		}
 	}
-	return fmt.Sprintf("%-15s %-38s %-9s %-23s %-26s %s",
+	return fmt.Sprintf("%-15s %-33s %-9s %-23s %-28s %s",
 		strings.Join(ms, "|"), path, rw.prov, rw.sp.op, rowWhere(rw), strings.Join(fams, ","))
 }
 
@@ -75,6 +75,8 @@ func rowWhere(rw *apiRow) string {
 		w = `F "model"`
 	case rw.sp.shape == shapeBatchRequests:
 		w = `B "requests[].params.model"`
+	case rw.sp.shape == shapeSession:
+		w = `B "session.model"`
 	case rw.sp.body == BodyJSON:
 		w = `B "model"`
 	case strings.Contains(rw.path, phModel), strings.Contains(rw.path, phARN):
@@ -87,6 +89,9 @@ func rowWhere(rw *apiRow) string {
 	}
 	if rw.sp.stream {
 		w += " stream"
+	}
+	if rw.sp.opt {
+		w += " or default"
 	}
 	return w
 }

@@ -2,6 +2,7 @@ package routeparse
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 )
@@ -38,6 +39,22 @@ type Parser struct {
 	// means the default in a Parser used without it).
 	MaxDecodedBytes int64
 
+	// DefaultModels names, per operation, the model the upstream uses when
+	// a request names none, on the routes where the upstream picks one
+	// itself: OpenAI moderations (OpModeration), realtime client secrets
+	// (OpRealtime), Assistants runs (OpThreadRun, where it is the
+	// assistant's model) and videos (OpVideoGeneration). Nil: such a
+	// request is refused with [ErrNoModel] and a message that says so,
+	// since it gives the policy no name to decide on. With an entry, the
+	// entry is recorded as the request's model ([SourceDefault]) and
+	// authorized as if the request had named it. The entry must be what the
+	// upstream really picks (for runs, the model of every assistant the
+	// callers use): a wrong one authorizes one model while another is
+	// served. An entry for another operation, or a name a body could not
+	// carry, is an error from [Parser.Compile] (and ignored, failing
+	// closed, by a Parser used without Compile).
+	DefaultModels map[Operation]string
+
 	compiled *compiledParser // set by Compile; nil for a Parser built as a literal
 }
 
@@ -59,6 +76,7 @@ type compiledParser struct {
 	prefixes   prefixTable
 	maxModels  int
 	maxDecoded int64
+	defaults   map[Operation]string // a copy of DefaultModels
 }
 
 // maxModels returns the bound on the models of one request.
@@ -87,17 +105,19 @@ func (p *Parser) maxDecoded() int64 {
 	return DefaultMaxDecodedBytes
 }
 
-// Compile validates p's configuration ([Prefixes.Validate]) and returns a
-// Parser that serves it with its lookups precomputed, as a host does once
-// where it loads its configuration. The result keeps its own copy: later
-// changes to p, or to the returned Parser's fields, do not affect how it
-// parses. A Parser used without Compile (the zero value, a literal)
-// parses the same requests, only computing its prefix table per request
-// and never reporting an invalid prefix (which then matches nothing).
+// Compile validates p's configuration ([Prefixes.Validate], MaxModels,
+// MaxDecodedBytes, DefaultModels) and returns a Parser that serves it with
+// its lookups precomputed, as a host does once where it loads its
+// configuration. The result keeps its own copy: later changes to p, or to
+// the returned Parser's fields, do not affect how it parses. A Parser used
+// without Compile (the zero value, a literal) parses the same requests,
+// only computing its prefix table per request and never reporting an
+// invalid setting (an invalid prefix then matches nothing).
 func (p *Parser) Compile() (*Parser, error) {
 	var cfg Parser
 	if p != nil {
 		cfg.Prefixes, cfg.MaxModels, cfg.MaxDecodedBytes = p.Prefixes, p.MaxModels, p.MaxDecodedBytes
+		cfg.DefaultModels = maps.Clone(p.DefaultModels)
 	}
 	if err := cfg.Prefixes.Validate(); err != nil {
 		return nil, err
@@ -108,7 +128,11 @@ func (p *Parser) Compile() (*Parser, error) {
 	if cfg.MaxDecodedBytes < 0 {
 		return nil, fmt.Errorf("routeparse: MaxDecodedBytes %d is negative", cfg.MaxDecodedBytes)
 	}
-	cfg.compiled = &compiledParser{prefixes: cfg.Prefixes.table(), maxModels: cfg.maxModels(), maxDecoded: cfg.maxDecoded()}
+	if err := validateDefaults(cfg.DefaultModels); err != nil {
+		return nil, err
+	}
+	cfg.compiled = &compiledParser{prefixes: cfg.Prefixes.table(), maxModels: cfg.maxModels(), maxDecoded: cfg.maxDecoded(),
+		defaults: maps.Clone(cfg.DefaultModels)}
 	return &cfg, nil
 }
 
@@ -360,6 +384,7 @@ type spec struct {
 	need   bool // must end up naming a model
 	stream bool // streams by default
 	free   bool // model-free by design
+	opt    bool // the upstream picks a model when none is named (Parser.DefaultModels)
 }
 
 func (r *Route) apply(sp spec) {
@@ -369,6 +394,7 @@ func (r *Route) apply(sp spec) {
 	r.needModel = sp.need
 	r.Stream = sp.stream
 	r.ModelFree = sp.free
+	r.optModel = sp.opt
 }
 
 // Common specs.

@@ -116,7 +116,16 @@ var (
 	specGetModel      = spec{op: OpGetModel, need: true}
 	specRealtimeQuery = spec{op: OpRealtime, need: true} // GET realtime?model=: the model is in the query
 	specMsgBatches    = spec{op: OpBatch, body: BodyJSON, shape: shapeBatchRequests, need: true}
+	specSession       = spec{op: OpRealtime, body: BodyJSON, shape: shapeSession, need: true}
 )
+
+// optional marks a route whose model the upstream picks when the request
+// names none: refused with ErrNoModel unless Parser.DefaultModels names
+// that default for the operation.
+func optional(sp spec) spec {
+	sp.opt = true
+	return sp
+}
 
 // Where several rows share a path, the first is the path's primary row:
 // it answers a method no row of the path allows (with a method error, or
@@ -150,7 +159,7 @@ var apiRows = [...]apiRow{
 	post(verOpenAI, "audio/translations", oa, OpenAI, formSpec(OpAudioTranslation)),
 	// The model is optional for OpenAI (a default is picked upstream);
 	// here it is required, so what is authorized is what is served.
-	post(verOpenAI, "moderations", oa, OpenAI, bodySpec(OpModeration)),
+	post(verOpenAI, "moderations", oa, OpenAI, optional(bodySpec(OpModeration))),
 	post(verOpenAI, "fine_tuning/jobs", oa, OpenAI, bodySpec(OpFineTuning)),
 	get(verOpenAI, "fine_tuning/jobs", oa, OpenAI, specFree),
 	get(verOpenAI, "fine_tuning/jobs/{id}", oa, OpenAI, specFree),
@@ -179,6 +188,21 @@ var apiRows = [...]apiRow{
 	get(verOpenAI, "models/{model}", oa|an|famCompat, OpenAI, specGetModel),
 	// GET realtime?model=... opens a WebSocket session (Azure: ?deployment=).
 	get(verOpenAI, "realtime", oa, OpenAI, specRealtimeQuery),
+	// GA realtime: a client secret carries the session's configuration
+	// (realtime/clientsecret.go New: JSON {"session":{"model":...}}).
+	post(verOpenAI, "realtime/client_secrets", oa, OpenAI, optional(specSession)),
+	// realtime/call.go New: a WebRTC offer, multipart with an "sdp" part and
+	// the session as a JSON "session" part, or a bare application/sdp body
+	// whose session a client secret configured.
+	{methods: mPost, vers: verOpenAI, path: "realtime/calls", fam: oa, prov: OpenAI, sp: spec{op: OpRealtime},
+		limit: "a realtime call names its model inside the multipart session part of its offer, or through the client secret it uses; it cannot be authorized from the request line"},
+	// Assistants runs (betathreadrun.go New: "threads/%s/runs";
+	// betathread.go NewAndRun: "threads/runs"); without "model" the run uses
+	// the assistant's.
+	post(verOpenAI, "threads/{id}/runs", oa, OpenAI, optional(bodySpec(OpThreadRun))),
+	post(verOpenAI, "threads/runs", oa, OpenAI, optional(bodySpec(OpThreadRun))),
+	// video.go New: multipart ("model" is optional: the API's default).
+	post(verOpenAI, "videos", oa, OpenAI, optional(formSpec(OpVideoGeneration))),
 
 	// Anthropic (anthropic-sdk-go/v2), under /v1 only.
 	post(verV1, "messages", an|famBedrockMsgs, Anthropic, bodySpec(OpMessages)),

@@ -44,15 +44,16 @@ func (p Provider) String() string {
 type Source uint8
 
 const (
-	SourceNone   Source = iota
-	SourcePath          // a path segment (Bedrock {modelId}, Azure {deployment}, Gemini/Vertex models/{m})
-	SourceQuery         // a query parameter (?model=, ?deployment=)
-	SourceBody          // a JSON body member (model, modelId, fallbacks, ...)
-	SourceForm          // a multipart/form-data field (model); URL-encoded forms are refused
-	SourceHeader        // a header; reserved: no shape of the grammar reads a model from a header
+	SourceNone    Source = iota
+	SourcePath           // a path segment (Bedrock {modelId}, Azure {deployment}, Gemini/Vertex models/{m})
+	SourceQuery          // a query parameter (?model=, ?deployment=)
+	SourceBody           // a JSON body member (model, modelId, fallbacks, ...)
+	SourceForm           // a multipart/form-data field (model); URL-encoded forms are refused
+	SourceHeader         // a header; reserved: no shape of the grammar reads a model from a header
+	SourceDefault        // not in the request: the upstream's default for a request naming none, from Parser.DefaultModels
 )
 
-var sourceNames = [...]string{"none", "path", "query", "body", "form", "header"}
+var sourceNames = [...]string{"none", "path", "query", "body", "form", "header", "default"}
 
 func (s Source) String() string {
 	if int(s) < len(sourceNames) {
@@ -147,6 +148,12 @@ const (
 	OpGetFoundationModel                                      // GET /foundation-models/{id}; names the model
 )
 
+// Operations of OpenAI routes whose model the upstream may pick itself.
+const (
+	OpThreadRun       Operation = OpGetFoundationModel + 1 + iota // Assistants runs: POST threads/{id}/runs, threads/runs
+	OpVideoGeneration                                             // POST videos (multipart)
+)
+
 var operationNames = [...]string{
 	OpUnknown:            "unknown",
 	OpChatCompletions:    "chat_completions",
@@ -179,6 +186,8 @@ var operationNames = [...]string{
 	OpGetInferenceProfile:   "get_inference_profile",
 	OpListFoundationModels:  "list_foundation_models",
 	OpGetFoundationModel:    "get_foundation_model",
+	OpThreadRun:             "thread_run",
+	OpVideoGeneration:       "video_generation",
 }
 
 func (o Operation) String() string {
@@ -267,6 +276,7 @@ type Route struct {
 
 	shape     bodyShape // which members ParseBody extracts
 	needModel bool      // the route must end up naming at least one model
+	optModel  bool      // the upstream picks a model when the request names none (Parser.DefaultModels)
 	parsed    bool      // ParseBody succeeded on this route
 	row       uint16    // 1 + the index in apiRows of the row that matched, 0 for routes of other matchers
 	seal      uint64    // digest of the fields as the parser left them; 0: not made by the parser (seal.go)
@@ -306,6 +316,7 @@ const (
 	shapeModelID                 // Bedrock StartAsyncInvoke: top-level "modelId"
 	shapeBatchRequests           // Anthropic message batches: requests[].params.model
 	shapeGoogle                  // Gemini/Vertex model-path routes: body models must agree with the path
+	shapeSession                 // OpenAI realtime client secrets: session.model, session.audio.input.transcription.model
 )
 
 // Models returns every model the request names: after ParseRequest those in
