@@ -98,7 +98,10 @@
 // # What it does not decide
 //
 // Who the caller is: the host authenticates and builds the [Principal] from
-// its own key store. Budgets, rate limits, routing and load balancing are
+// its own key store. For AWS clients that sign with a key pair the host
+// issued, the middleware proves the caller holds the secret before asking
+// (Options.SigV4, [github.com/modelgate/modelgate/bedrock/sigv4/verify];
+// [Credential].Verified): an access key ID alone proves nothing. Budgets, rate limits, routing and load balancing are
 // the host's too; [Decision.Grants] gives the authorized model group to key
 // them on. Whether an upstream actually serves a model is not checked: an
 // allowlist entry may name a model no deployment has.
