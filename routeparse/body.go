@@ -124,7 +124,12 @@ const DefaultBodyLimit = wire.MaxBodyBytes
 //
 // Every primary (non-fallback) model the body names must equal, after
 // decoding, every primary model already recorded from the path or query;
-// otherwise ParseBody fails with [ErrAmbiguousModel]. If the route
+// otherwise ParseBody fails with [ErrAmbiguousModel]. On Azure deployment
+// routes (/openai/deployments/{d}/...) the deployment is exempt: Azure
+// serves the deployment and ignores the body's "model", so a body model
+// that differs from it is kept as a second primary model, and both must be
+// allowed (a query "deployment" or "model" must still agree with the
+// body). If the route
 // must name a model and has no primary model after the body,
 // it fails with [ErrNoModel]; fallbacks alone are not enough, since a
 // gateway would then pick a default the caller never named.
@@ -230,12 +235,22 @@ func hasPrimary(ms []Model) bool {
 // request that the authorizer and the dispatcher could pick differently
 // from are refused rather than both authorized: the upstream may use a
 // third rule to choose.
+//
+// Azure deployment routes are the exception: the deployment in the path
+// decides, and Azure OpenAI ignores the body's "model" (the official
+// SDKs' Azure clients send the deployment in the path and whatever model
+// the caller wrote in the body). Neither name can be picked over the other
+// by anyone but Azure, whose rule is known, so both are kept and both are
+// authorized: refusing them as a disagreement would turn a permission
+// question into a 400 no SDK reports as one, while authorizing only the
+// deployment would let a gateway that dispatches on the body's name call
+// what was never checked.
 func checkAgreement(r *Route, m modelMark) error {
 	all := r.Models()
 	added := r.modelsSince(m)
 	before := all[:len(all)-len(added)]
 	for i := range before {
-		if before[i].Fallback {
+		if before[i].Fallback || r.Provider == Azure && before[i].Source == SourcePath && before[i].Field == fieldDeployment {
 			continue
 		}
 		for j := range added {
@@ -439,6 +454,7 @@ const (
 	fieldCWFallbacks  = "context_window_fallbacks"
 	fieldCPFallbacks  = "content_policy_fallbacks"
 	fieldDeploymentID = "deployment_id"
+	fieldDeployment   = "deployment" // the Azure deployment in the path
 	fieldToolModel    = "tools.model"
 	fieldToolSVGModel = "tools.svg.model"
 )

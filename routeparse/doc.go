@@ -284,7 +284,10 @@
 // Anthropic Messages body anthropic-sdk-go's bedrock option sends has its
 // "model" removed), and an endpoint serves whatever is deployed on it;
 // neither lets the body choose the model. Azure deployment routes read an
-// optional body "model", which must equal the deployment.
+// optional body "model" and keep it beside the deployment even when they
+// differ: Azure serves the deployment and ignores the body's model, so
+// neither is refused as a disagreement; both are models of the request
+// and both must be allowed.
 //
 // Query: "model" is read on every route as an additional model (some
 // gateways let it override the body); on Azure routes "deployment" too.
