@@ -60,61 +60,13 @@ func matchBedrock(r *Route, mb methods, s []string, rest string) (bool, error) {
 	switch s[0] {
 	case "model":
 		r.Provider = Bedrock
-		if len(s) < 3 {
-			return false, pathErr("bedrock", "expected /model/{modelId}/{action}, got %q", clip(rest))
-		}
-		action := s[len(s)-1]
-		sp, ok := bedrockAction(action)
-		if !ok {
-			return false, pathErr("bedrock", "unknown action %q in %q", clip(action), clip(rest))
-		}
-		if mb != mPost {
-			return false, methodErr("bedrock", mb, rest)
-		}
-		r.apply(sp)
-		switch {
-		case len(s) == 3:
-			return true, r.addPathModel("bedrock", "modelId", s[1], "", true)
-		case len(s) > 5:
-			return false, pathErr("bedrock", "model ID spans more than three segments in %q", clip(rest))
-		case isARN(s[1]) || (len(s) == 4 && s[1] == "application-inference-profile"):
-			// Raw-'/' form: the model is everything between "/model/" and
-			// "/{action}". Its segments must not also hold an encoded '/'.
-			raw := rest[len("/model/") : len(rest)-len(action)-1]
-			return true, r.addPathModel("bedrock", "modelId", raw, "", false)
-		default:
-			return false, pathErr("bedrock", "a model ID with a raw '/' must be an ARN or application-inference-profile/{id}: %q", clip(rest))
-		}
-
+		return matchBedrockModel(r, mb, s, rest)
 	case "async-invoke":
 		// StartAsyncInvoke POST /async-invoke, ListAsyncInvokes GET
 		// /async-invoke, GetAsyncInvoke GET /async-invoke/{invocationArn}
 		// (schemas/schemas.go).
 		r.Provider = Bedrock
-		switch {
-		case len(s) == 1 && mb == mPost:
-			r.apply(spec{op: OpAsyncInvoke, body: BodyJSON, shape: shapeModelID, need: true})
-			return true, nil
-		case len(s) == 1 && mb == mGet:
-			r.apply(spec{op: OpAsyncInvoke, free: true})
-			return true, nil
-		case len(s) == 1:
-			return false, methodErr("bedrock-async", mb, rest)
-		case len(s) <= 3:
-			if mb != mGet {
-				return false, methodErr("bedrock-async", mb, rest)
-			}
-			if len(s) == 3 && !isARN(s[1]) {
-				return false, pathErr("bedrock-async", "invocation ARN expected in %q", clip(rest))
-			}
-			if _, err := checkModelText("bedrock-async", rest[len("/async-invoke/"):], len(s) == 2); err != nil {
-				return false, err
-			}
-			r.apply(spec{op: OpAsyncInvoke, free: true})
-			return true, nil
-		}
-		return false, pathErr("bedrock-async", "unknown async-invoke route %q", clip(rest))
-
+		return matchAsyncInvoke(r, mb, s, rest)
 	case "guardrail":
 		// ApplyGuardrail: POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply.
 		// It evaluates text against a guardrail and invokes no model.
@@ -162,4 +114,60 @@ func matchBedrockAPI(r *Route, mb methods, s []string) (bool, error) {
 		return matchAPI(r, mb, s[1:], famBedrockOpenAI, Bedrock)
 	}
 	return matchAPI(r, mb, s, famBedrockMsgs, Bedrock)
+}
+
+// matchBedrockModel matches /model/{modelId}/{action} (s[0] is "model").
+func matchBedrockModel(r *Route, mb methods, s []string, rest string) (bool, error) {
+	if len(s) < 3 {
+		return false, pathErr("bedrock", "expected /model/{modelId}/{action}, got %q", clip(rest))
+	}
+	action := s[len(s)-1]
+	sp, ok := bedrockAction(action)
+	if !ok {
+		return false, pathErr("bedrock", "unknown action %q in %q", clip(action), clip(rest))
+	}
+	if mb != mPost {
+		return false, methodErr("bedrock", mb, rest)
+	}
+	r.apply(sp)
+	switch {
+	case len(s) == 3:
+		return true, r.addPathModel("bedrock", "modelId", s[1], "", true)
+	case len(s) > 5:
+		return false, pathErr("bedrock", "model ID spans more than three segments in %q", clip(rest))
+	case isARN(s[1]) || (len(s) == 4 && s[1] == "application-inference-profile"):
+		// Raw-'/' form: the model is everything between "/model/" and
+		// "/{action}". Its segments must not also hold an encoded '/'.
+		raw := rest[len("/model/") : len(rest)-len(action)-1]
+		return true, r.addPathModel("bedrock", "modelId", raw, "", false)
+	default:
+		return false, pathErr("bedrock", "a model ID with a raw '/' must be an ARN or application-inference-profile/{id}: %q", clip(rest))
+	}
+}
+
+// matchAsyncInvoke matches /async-invoke[/{invocationArn}].
+func matchAsyncInvoke(r *Route, mb methods, s []string, rest string) (bool, error) {
+	switch {
+	case len(s) == 1 && mb == mPost:
+		r.apply(spec{op: OpAsyncInvoke, body: BodyJSON, shape: shapeModelID, need: true})
+		return true, nil
+	case len(s) == 1 && mb == mGet:
+		r.apply(spec{op: OpAsyncInvoke, free: true})
+		return true, nil
+	case len(s) == 1:
+		return false, methodErr("bedrock-async", mb, rest)
+	case len(s) <= 3:
+		if mb != mGet {
+			return false, methodErr("bedrock-async", mb, rest)
+		}
+		if len(s) == 3 && !isARN(s[1]) {
+			return false, pathErr("bedrock-async", "invocation ARN expected in %q", clip(rest))
+		}
+		if _, err := checkModelText("bedrock-async", rest[len("/async-invoke/"):], len(s) == 2); err != nil {
+			return false, err
+		}
+		r.apply(spec{op: OpAsyncInvoke, free: true})
+		return true, nil
+	}
+	return false, pathErr("bedrock-async", "unknown async-invoke route %q", clip(rest))
 }

@@ -215,37 +215,7 @@ func matchVertex(r *Route, mb methods, s []string, rest string) (bool, error) {
 	}
 	switch t[0] {
 	case "publishers":
-		if len(t) < 3 || !idSegment(t[1]) || t[2] != "models" {
-			return false, pathErr("vertex", "expected publishers/{publisher}/models/... in %q", clip(rest))
-		}
-		pub := t[1]
-		qual := pub
-		if pub == "google" || pub == "anthropic" {
-			qual = ""
-		}
-		if len(t) == 4 && pub == "anthropic" {
-			// anthropic-sdk-go vertex/vertex.go sends token counting to
-			// .../publishers/anthropic/models/count-tokens:rawPredict with the
-			// real model in the body.
-			if name, verb, _ := splitVerb(t[3]); name == "count-tokens" && verb == "rawPredict" {
-				if mb != mPost {
-					return false, methodErr("vertex", mb, rest)
-				}
-				r.apply(bodySpec(OpCountTokens))
-				r.Dialect = Anthropic
-				return true, nil
-			}
-		}
-		off += len(t[0]) + len(t[1]) + 2
-		r.pub = pub
-		ok, err := matchGoogleModel(r, mb, "vertex", t[2:], rest, off, qual)
-		if ok && pub == "anthropic" && r.Operation != OpListModels && r.Operation != OpGetModel {
-			// anthropic-sdk-go's vertex option sends Anthropic Messages
-			// bodies to rawPredict / streamRawPredict and parses Anthropic
-			// error bodies.
-			r.Dialect = Anthropic
-		}
-		return ok, err
+		return matchVertexPublisher(r, mb, t, rest, off)
 	case "models":
 		// genai on Vertex sends a model named "models/{m}" to
 		// projects/{p}/locations/{l}/models/{m}:{verb}, with no publishers
@@ -287,4 +257,40 @@ func matchVertex(r *Route, mb methods, s []string, rest string) (bool, error) {
 		return matchCollection(r, mb, "vertex", t, rest, bodySpec(OpBatch), spec{op: OpBatch, free: true}, mGet|mDelete)
 	}
 	return false, pathErr("vertex", "unknown Vertex route %q", clip(rest))
+}
+
+// matchVertexPublisher matches t = ["publishers", pub, "models", ...]; off
+// is the byte offset of t[0] in rest.
+func matchVertexPublisher(r *Route, mb methods, t []string, rest string, off int) (bool, error) {
+	if len(t) < 3 || !idSegment(t[1]) || t[2] != "models" {
+		return false, pathErr("vertex", "expected publishers/{publisher}/models/... in %q", clip(rest))
+	}
+	pub := t[1]
+	qual := pub
+	if pub == "google" || pub == "anthropic" {
+		qual = ""
+	}
+	if len(t) == 4 && pub == "anthropic" {
+		// anthropic-sdk-go vertex/vertex.go sends token counting to
+		// .../publishers/anthropic/models/count-tokens:rawPredict with the
+		// real model in the body.
+		if name, verb, _ := splitVerb(t[3]); name == "count-tokens" && verb == "rawPredict" {
+			if mb != mPost {
+				return false, methodErr("vertex", mb, rest)
+			}
+			r.apply(bodySpec(OpCountTokens))
+			r.Dialect = Anthropic
+			return true, nil
+		}
+	}
+	off += len(t[0]) + len(t[1]) + 2
+	r.pub = pub
+	ok, err := matchGoogleModel(r, mb, "vertex", t[2:], rest, off, qual)
+	if ok && pub == "anthropic" && r.Operation != OpListModels && r.Operation != OpGetModel {
+		// anthropic-sdk-go's vertex option sends Anthropic Messages
+		// bodies to rawPredict / streamRawPredict and parses Anthropic
+		// error bodies.
+		r.Dialect = Anthropic
+	}
+	return ok, err
 }
