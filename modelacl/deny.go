@@ -61,7 +61,7 @@ import (
 //     bedrock:InvokeModel" is final; in every mode, a 403 whose body has
 //     "type":"permission_error" and whose message contains "model:" makes
 //     it switch to --fallback-model; "X-Should-Retry: false" ends the
-//     retries of a 401. An unrecognised Bedrock 403 is retried to the
+//     retries of a 401 (Vertex mode still sends it three times). An unrecognised Bedrock 403 is retried to the
 //     end and then reported as "AWS authentication failed".
 //
 // So a denial opens with a sentence the client recognises, then our reason

@@ -47,22 +47,26 @@ const (
 type mode struct {
 	name     string
 	upstream string // the mock upstream the allowed calls reach
-	env      func(base string) []string
+	env      func(base, key string) []string
 	// id is the model ID the CLI is given for a model group.
 	id func(group string) string
 	// names reports whether a request to the gateway is a call of model id.
 	names func(r seen, id string) bool
+	// maxUnknownKeyRequests is how many times the CLI sends a request
+	// refused 401 with X-Should-Retry: false: once, but Vertex mode renews
+	// its credential and tries twice more.
+	maxUnknownKeyRequests int
 }
 
 var modes = []mode{
 	{
 		name:     "bedrock",
 		upstream: "bedrock",
-		env: func(base string) []string {
+		env: func(base, key string) []string {
 			return []string{
 				"CLAUDE_CODE_USE_BEDROCK=1",
 				"ANTHROPIC_BEDROCK_BASE_URL=" + base + "/bedrock",
-				"AWS_BEARER_TOKEN_BEDROCK=" + restrictedKey,
+				"AWS_BEARER_TOKEN_BEDROCK=" + key,
 				"AWS_REGION=us-east-1",
 			}
 		},
@@ -70,17 +74,18 @@ var modes = []mode{
 		names: func(r seen, id string) bool {
 			return r.method == http.MethodPost && strings.Contains(r.path, "/model/"+id+"/")
 		},
+		maxUnknownKeyRequests: 1,
 	},
 	{
 		name:     "vertex",
 		upstream: "vertex",
-		env: func(base string) []string {
+		env: func(base, key string) []string {
 			return []string{
 				"CLAUDE_CODE_USE_VERTEX=1",
 				"CLAUDE_CODE_SKIP_VERTEX_AUTH=1",
 				"ANTHROPIC_VERTEX_BASE_URL=" + base + "/vertex_ai/v1",
 				// Without it the CLI sends no credential at all.
-				"ANTHROPIC_AUTH_TOKEN=" + restrictedKey,
+				"ANTHROPIC_AUTH_TOKEN=" + key,
 				"ANTHROPIC_VERTEX_PROJECT_ID=modelgate-test",
 				"CLOUD_ML_REGION=us-east5",
 			}
@@ -89,14 +94,15 @@ var modes = []mode{
 		names: func(r seen, id string) bool {
 			return r.method == http.MethodPost && strings.Contains(r.path, "/models/"+id+":")
 		},
+		maxUnknownKeyRequests: 3,
 	},
 	{
 		name:     "anthropic",
 		upstream: "anthropic",
-		env: func(base string) []string {
+		env: func(base, key string) []string {
 			return []string{
 				"ANTHROPIC_BASE_URL=" + base + "/anthropic",
-				"ANTHROPIC_AUTH_TOKEN=" + restrictedKey,
+				"ANTHROPIC_AUTH_TOKEN=" + key,
 				"CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY=1",
 			}
 		},
@@ -104,6 +110,7 @@ var modes = []mode{
 		names: func(r seen, id string) bool {
 			return r.method == http.MethodPost && strings.HasSuffix(r.path, "/v1/messages") && r.model == id
 		},
+		maxUnknownKeyRequests: 1,
 	},
 }
 
@@ -135,6 +142,21 @@ func TestClaudeCode(t *testing.T) {
 				assert.Zero(t, gw.upstreamCalls(m.upstream, denied), "a denied call never reaches the upstream")
 				assert.Contains(t, run.out.Result, `may not call model`, "the user reads why")
 				t.Logf("%s: denied after %d request(s) for %s in %v", m.name, n, denied, run.elapsed.Round(time.Millisecond))
+			})
+
+			t.Run("unknown key stops at once", func(t *testing.T) {
+				// Claude Code retries a 401 for minutes unless told not to
+				// (X-Should-Retry: false).
+				before := gw.upstreamCalls(m.upstream, allowed)
+				run := gw.claudeWithKey(t, bin, m, "sk-nobody-issued-this", "--model", allowed)
+				assert.NotEqual(t, 0, run.exit, "%s", run)
+				assert.Contains(t, run.out.Result, "invalid API key", "%s", run)
+				n := gw.count(run.from, func(r seen) bool { return m.names(r, allowed) })
+				assert.GreaterOrEqual(t, n, 1)
+				assert.LessOrEqual(t, n, m.maxUnknownKeyRequests, "no retries beyond the CLI's credential renewal")
+				t.Logf("%s: unknown key refused after %d request(s) in %v", m.name, n, run.elapsed.Round(time.Millisecond))
+				assert.Less(t, run.elapsed, denialBound)
+				assert.Equal(t, before, gw.upstreamCalls(m.upstream, allowed), "nothing reached the upstream")
 			})
 
 			t.Run("fallback model takes over", func(t *testing.T) {
@@ -356,9 +378,15 @@ func (r cliRun) String() string {
 	return "exit " + strconv.Itoa(r.exit) + " after " + r.elapsed.String() + "\nstdout: " + r.stdout + "\nstderr: " + r.stderr
 }
 
-// claude runs one prompt non-interactively in mode m against g, with a
-// fresh HOME and an environment of its own (nothing inherited but PATH).
+// claude runs one prompt non-interactively in mode m against g with the
+// restricted key, with a fresh HOME and an environment of its own (nothing
+// inherited but PATH).
 func (g *testGateway) claude(t *testing.T, bin string, m mode, args ...string) cliRun {
+	t.Helper()
+	return g.claudeWithKey(t, bin, m, restrictedKey, args...)
+}
+
+func (g *testGateway) claudeWithKey(t *testing.T, bin string, m mode, key string, args ...string) cliRun {
 	t.Helper()
 	home := t.TempDir()
 	env := append([]string{
@@ -368,7 +396,7 @@ func (g *testGateway) claude(t *testing.T, bin string, m mode, args ...string) c
 		"DISABLE_AUTOUPDATER=1",
 		"DISABLE_ERROR_REPORTING=1",
 		"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
-	}, m.env(g.base)...)
+	}, m.env(g.base, key)...)
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-p", "say hi", "--max-turns", "1", "--output-format", "json"}, args...)...)
