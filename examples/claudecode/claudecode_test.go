@@ -173,6 +173,26 @@ func TestClaudeCode(t *testing.T) {
 	}
 }
 
+// Claude Code asks the Bedrock control plane which model an application
+// inference profile runs (for its price and output limit); the gateway
+// answers GetInferenceProfile from the configuration, never forwarding it.
+func TestClaudeCodeApplicationInferenceProfile(t *testing.T) {
+	bin := claudeBinary(t)
+	gw := startGateway(t)
+	const profile = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/opus47prof01"
+	run := gw.claudeWithKey(t, bin, modes[0], "sk-allowed", "--model", profile)
+	require.Equal(t, 0, run.exit, "%s", run)
+	assert.Equal(t, "hello from "+profile, run.out.Result)
+	require.Contains(t, run.out.ModelUsage, profile, "%s", run)
+	assert.Equal(t, deniedOpus, run.out.ModelUsage[profile].CanonicalModel, "the CLI learned the model behind the profile")
+	r, ok := gw.find(run.from, func(r seen) bool {
+		return r.method == http.MethodGet && strings.HasPrefix(r.path, "/bedrock/inference-profiles/")
+	})
+	require.True(t, ok, "Claude Code asks GetInferenceProfile")
+	assert.Equal(t, http.StatusOK, r.status, "%s", r.response)
+	assert.Zero(t, gw.upstreamPath("bedrock", "inference-profiles"), "a listing is never forwarded")
+}
+
 // assertDiscovery checks the model listings the CLI asked for in one run:
 // answered by the gateway (never forwarded), and naming exactly what the
 // restricted key may call through that route.
@@ -368,8 +388,11 @@ type cliRun struct {
 	exit    int
 	elapsed time.Duration
 	out     struct {
-		IsError bool   `json:"is_error"`
-		Result  string `json:"result"`
+		IsError    bool   `json:"is_error"`
+		Result     string `json:"result"`
+		ModelUsage map[string]struct {
+			CanonicalModel string `json:"canonicalModel"`
+		} `json:"modelUsage"`
 	}
 	stdout, stderr string
 }
