@@ -147,12 +147,13 @@ func unescapeJSON(dst []byte, raw string, strict bool) ([]byte, error) {
 }
 
 // hex4 decodes the four hex digits of a \u escape starting at s[i].
-func hex4(s string, i int) (rune, bool) {
+func hex4[T string | []byte](s T, i int) (rune, bool) {
 	if i+4 > len(s) {
 		return 0, false
 	}
 	var r rune
-	for _, c := range []byte(s[i : i+4]) {
+	for k := i; k < i+4; k++ {
+		c := s[k]
 		switch {
 		case '0' <= c && c <= '9':
 			c -= '0'

@@ -111,12 +111,12 @@ func keyRune(raw []byte, i int) (rune, int) {
 	}
 	switch e := raw[i+1]; e {
 	case 'u':
-		r, ok := hex4b(raw, i+2)
+		r, ok := hex4(raw, i+2)
 		if !ok {
 			return utf8.RuneError, 2
 		}
 		if 0xd800 <= r && r < 0xdc00 && i+12 <= len(raw) && raw[i+6] == '\\' && raw[i+7] == 'u' {
-			if r2, ok := hex4b(raw, i+8); ok && 0xdc00 <= r2 && r2 < 0xe000 {
+			if r2, ok := hex4(raw, i+8); ok && 0xdc00 <= r2 && r2 < 0xe000 {
 				return (r-0xd800)<<10 | (r2 - 0xdc00) + 0x10000, 12
 			}
 		}
@@ -137,26 +137,4 @@ func keyRune(raw []byte, i int) (rune, int) {
 	default: // '"', '\\', '/'
 		return rune(e), 2
 	}
-}
-
-// hex4b decodes four hex digits at b[i].
-func hex4b(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
