@@ -115,6 +115,10 @@ type Options struct {
 	// Clock is the time SigV4 signatures are judged by (and the Date of
 	// their refusals). nil means time.Now; tests set it.
 	Clock func() time.Time
+	// MaxRealtimeFrameBytes bounds one websocket message of a realtime
+	// session, each way; a larger one closes the session (1009) and is
+	// not relayed. Zero or negative: DefaultMaxRealtimeFrameBytes (16 MiB).
+	MaxRealtimeFrameBytes int64
 }
 
 // Gateway is the reference gateway. It is an http.Handler, safe for
@@ -155,8 +159,14 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 	}
 
 	d := &dispatcher{
-		logger: logger, proxies: map[string]*httputil.ReverseProxy{},
-		maxBody: modelacl.DefaultMaxBodyBytes, // the middleware's limit: MaxBodyBytes is left at zero below
+		logger: logger, proxies: map[string]*httputil.ReverseProxy{}, targets: map[string]*url.URL{},
+		maxBody:     modelacl.DefaultMaxBodyBytes, // the middleware's limit: MaxBodyBytes is left at zero below
+		wsClient:    &http.Client{Transport: http1Transport(base)},
+		dialTimeout: 10 * time.Second,
+		maxFrame:    opts.MaxRealtimeFrameBytes,
+	}
+	if d.maxFrame <= 0 {
+		d.maxFrame = DefaultMaxRealtimeFrameBytes
 	}
 	for _, f := range cfg.Upstreams.fields() {
 		if *f.url == "" {
@@ -175,6 +185,7 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 			d.resigned = true
 		}
 		d.proxies[f.name] = d.newProxy(f.name, target, transport)
+		d.targets[f.name] = target
 	}
 	g.dispatch = d
 	gen.handler = gen.mw.Handler(d)
@@ -248,6 +259,14 @@ func (g *Gateway) Policy() *modelacl.Policy { return g.gen.Load().policy }
 type dispatcher struct {
 	logger  *slog.Logger
 	proxies map[string]*httputil.ReverseProxy
+	targets map[string]*url.URL // each proxy's upstream base URL
+	// The realtime websocket relay (websocket.go): the frame parser, an
+	// HTTP/1.1 client to dial upstreams, the dial timeout and the frame
+	// size limit.
+	parser      routeparse.Parser
+	wsClient    *http.Client
+	dialTimeout time.Duration
+	maxFrame    int64
 	// maxBody bounds the body read when an alias is rewritten.
 	maxBody int64
 	// resigned is true when Bedrock requests are re-signed with SigV4.
@@ -314,6 +333,10 @@ func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, dec *modelacl
 		d.logger.Warn("request not forwarded", "provider", route.Provider.String(), "operation", route.Operation.String(),
 			"key", dec.KeyID, "status", ferr.status, "reason", ferr.msg)
 		writeErrorCode(w, ferr.status, ferr.code, ferr.msg)
+		return
+	}
+	if route.Operation == routeparse.OpRealtime && isWebsocketUpgrade(out) {
+		d.relayRealtime(w, out, dec, d.targets[name])
 		return
 	}
 	if ctxDec, ok := modelacl.FromContext(out.Context()); !ok || ctxDec != dec {
@@ -387,6 +410,19 @@ func (d *dispatcher) newProxy(name string, target *url.URL, transport http.Round
 			pr.Out.URL.Path = path
 			pr.Out.URL.RawPath = escaped
 			pr.Out.Host = ""
+			// No tunnels: ReverseProxy relays any protocol upgrade the
+			// client asks for (h2c, a websocket on a route that is not a
+			// realtime session), and what then flows through it is never
+			// checked. The realtime relay (websocket.go) is the only one.
+			pr.Out.Header.Del("Upgrade")
+			pr.Out.Header.Del("Connection")
+			pr.Out.Header.Del("Http2-Settings")
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			if resp.StatusCode == http.StatusSwitchingProtocols {
+				return errors.New("upstream switched protocols unasked")
+			}
+			return nil
 		},
 		Transport: transport,
 		// No FlushInterval: ReverseProxy already flushes every write of
@@ -473,4 +509,18 @@ func covers(grants []modelacl.Grant, models []routeparse.Model) bool {
 		}
 	}
 	return true
+}
+
+// http1Transport returns a transport like base that speaks HTTP/1.1 only,
+// for websocket handshakes (an HTTP/2 connection cannot be upgraded).
+func http1Transport(base http.RoundTripper) *http.Transport {
+	t, ok := base.(*http.Transport)
+	if !ok {
+		t = http.DefaultTransport.(*http.Transport)
+	}
+	t = t.Clone()
+	var p http.Protocols
+	p.SetHTTP1(true)
+	t.Protocols = &p
+	return t
 }
