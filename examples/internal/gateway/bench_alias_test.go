@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -127,4 +128,26 @@ func TestAliasRewriteDoesNotCopyTheBody(t *testing.T) {
 	require.Equal(t, int64(len(aliased)+len("gpt-4o-mini")-len("fast")), tr.got, "the upstream got the spliced body")
 	t.Logf("bytes allocated per request: direct %d, aliased %d", d, a)
 	require.Less(t, a, d+64<<10, "aliased: %s bytes per request against %s direct", strconv.FormatUint(a, 10), strconv.FormatUint(d, 10))
+}
+
+// BenchmarkAliasRatio1MiB alternates the two requests of BenchmarkAlias1MiB
+// in one loop and reports the ratio of their mean times (aliased/direct),
+// so load on the machine weighs on both alike.
+func BenchmarkAliasRatio1MiB(b *testing.B) {
+	gw, _ := benchGateway(b)
+	direct := chatBody(1<<20, "gpt-4o-mini")
+	aliased := chatBody(1<<20, "fast")
+	var td, ta time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		serveChat(b, gw, direct)
+		t1 := time.Now()
+		serveChat(b, gw, aliased)
+		td += t1.Sub(t0)
+		ta += time.Since(t1)
+	}
+	b.ReportMetric(float64(td.Nanoseconds())/float64(b.N), "ns/direct")
+	b.ReportMetric(float64(ta.Nanoseconds())/float64(b.N), "ns/aliased")
+	b.ReportMetric(float64(ta)/float64(td), "aliased/direct")
 }
