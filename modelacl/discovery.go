@@ -1,6 +1,7 @@
 package modelacl
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 
@@ -135,43 +136,65 @@ func IsListing(rt *routeparse.Route) bool {
 	return false
 }
 
-// apiOf returns the listing API of rt, apiNone for listing routes whose
-// shape this package does not render (Vertex publisher models, Ollama
-// tags, Gemini tuned models, ...).
+// surface is what a listing route lists and in which shape: its API, the
+// provider whose IDs it shows, and whether they are unified names instead
+// (model groups and aliases, decided with [Checker.CheckModels]) rather
+// than provider IDs (decided with [Checker.CheckNative]).
+type surface struct {
+	api     listingAPI
+	prov    routeparse.Provider
+	unified bool
+}
+
+// surfaceOf returns the listing surface of rt; api is apiNone for listing
+// routes whose shape this package does not render (Vertex publisher
+// models, Ollama tags, Gemini tuned models, ...).
 //
-// The unprefixed /v1/models and /v1/models/{id} are shared by OpenAI's and
-// Anthropic's APIs (routeparse gives them Provider OpenAI). A request
-// carrying an Anthropic-Version header is answered in Anthropic's shape:
-// every Anthropic SDK, and Claude Code's gateway model discovery, send it
-// on every request, and no OpenAI SDK does. The names listed are the same
-// either way: both are the unified API.
-func apiOf(rt *routeparse.Route, anthropicVersion bool) listingAPI {
+// The unprefixed /v1/models and /v1/models/{id} are shared by OpenAI's,
+// Anthropic's and the Gemini API's v1 surface (routeparse gives them
+// Provider OpenAI), so the request's headers pick the shape, h nil meaning
+// none of them:
+//
+//   - an Anthropic-Version header: Anthropic's shape, unified names (every
+//     Anthropic SDK, and Claude Code's gateway model discovery, send it on
+//     every request; no OpenAI SDK does);
+//   - else an X-Goog-Api-Key or X-Goog-Api-Client header: the Gemini API's
+//     shape and Gemini model IDs, as /v1beta/models lists them
+//     (google.golang.org/genai sends both with an API key; a call it makes
+//     to models/{m} is a Gemini-native route);
+//   - else OpenAI's shape, unified names.
+func surfaceOf(rt *routeparse.Route, h http.Header) surface {
 	switch rt.Operation {
 	case routeparse.OpListInferenceProfiles, routeparse.OpGetInferenceProfile:
-		return apiBedrockProfiles
+		return surface{apiBedrockProfiles, routeparse.Bedrock, false}
 	case routeparse.OpListFoundationModels, routeparse.OpGetFoundationModel:
-		return apiBedrockFoundation
+		return surface{apiBedrockFoundation, routeparse.Bedrock, false}
 	case routeparse.OpListModels, routeparse.OpGetModel:
 	default:
-		return apiNone
+		return surface{}
 	}
+	unified := !isNativeRoute(rt)
 	switch rt.Provider {
 	case routeparse.OpenAI:
-		if rt.Prefix == "" && anthropicVersion {
-			return apiAnthropic
+		switch {
+		case rt.Prefix != "":
+		case len(h["Anthropic-Version"]) > 0:
+			return surface{apiAnthropic, rt.Provider, unified}
+		case len(h["X-Goog-Api-Key"]) > 0 || len(h["X-Goog-Api-Client"]) > 0:
+			return surface{apiGemini, routeparse.Gemini, false}
 		}
-		return apiOpenAI
+		return surface{apiOpenAI, rt.Provider, unified}
 	case routeparse.Azure:
-		return apiOpenAI
+		return surface{apiOpenAI, rt.Provider, unified}
 	case routeparse.Anthropic:
-		return apiAnthropic
+		return surface{apiAnthropic, rt.Provider, unified}
 	case routeparse.Gemini:
 		if isTunedModels(rt) {
-			return apiNone
+			return surface{}
 		}
-		return apiGemini
+		return surface{apiGemini, rt.Provider, false}
 	}
-	return apiNone
+	return surface{}
 }
 
 // isTunedModels reports whether rt is Gemini's tuned-model listing or a
@@ -188,15 +211,17 @@ func isTunedModels(rt *routeparse.Route) bool {
 // route ([IsListing]), in the order a listing shows it: each entry is
 // allowed by the same decision a request naming it through that API gets
 // (see the package's discovery rules above). For a Get route the list is
-// the one its listing would show. The error is [ErrNoPolicy],
-// [ErrNoPrincipal], or [routeparse.ErrUnknownRoute] for a route that is
-// not a listing this package renders.
-func (c Checker) ListModels(pr *Principal, rt *routeparse.Route, o DiscoveryOptions) ([]ListedModel, error) {
+// the one its listing would show. h are the request's headers, which say
+// which API the unprefixed /v1/models belongs to (see
+// [Checker.AnswerListing]); nil means OpenAI's. The error is
+// [ErrNoPolicy], [ErrNoPrincipal], or [routeparse.ErrUnknownRoute] for a
+// route that is not a listing this package renders.
+func (c Checker) ListModels(pr *Principal, rt *routeparse.Route, h http.Header, o DiscoveryOptions) ([]ListedModel, error) {
 	c, err := c.pinned()
 	if err != nil {
 		return nil, err
 	}
-	return c.listModels(pr, rt, apiOf(rt, false), o)
+	return c.listModels(pr, surfaceOf(rt, h), o)
 }
 
 // pinned returns a Checker on the current snapshot of c's policy, so that
@@ -209,17 +234,17 @@ func (c Checker) pinned() (Checker, error) {
 	return Checker{Policy: p, Resolver: res}, nil
 }
 
-func (c Checker) listModels(pr *Principal, rt *routeparse.Route, api listingAPI, o DiscoveryOptions) ([]ListedModel, error) {
+func (c Checker) listModels(pr *Principal, sf surface, o DiscoveryOptions) ([]ListedModel, error) {
 	p, _, err := c.snapshot()
 	switch {
 	case err != nil:
 		return nil, err
 	case pr == nil:
 		return nil, ErrNoPrincipal
-	case api == apiNone:
+	case sf.api == apiNone:
 		return nil, errNotRendered
 	}
-	if !isNativeRoute(rt) && (api == apiOpenAI || api == apiAnthropic) {
+	if sf.unified {
 		names := p.Models(pr)
 		out := make([]ListedModel, len(names))
 		for i, n := range names {
@@ -228,11 +253,11 @@ func (c Checker) listModels(pr *Principal, rt *routeparse.Route, api listingAPI,
 		return out, nil
 	}
 	var out []ListedModel
-	for _, m := range p.catalog(rt.Provider, o) {
-		if !want(api, m.Kind) {
+	for _, m := range p.catalog(sf.prov, o) {
+		if !want(sf.api, m.Kind) {
 			continue
 		}
-		if _, err := c.CheckNative(pr, rt.Provider, m.checked()); err == nil {
+		if _, err := c.CheckNative(pr, sf.prov, m.checked()); err == nil {
 			out = append(out, m)
 		}
 	}

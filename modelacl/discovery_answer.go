@@ -46,7 +46,8 @@ func (a *ListingAnswer) Write(w http.ResponseWriter) {
 //	           {"data":[{"type":"model","id","display_name","created_at"}],"has_more","first_id","last_id"}
 //	           GET .../models/{id}: {"type":"model","id","display_name","created_at"}
 //	           not allowed or unknown: 404 {"type":"error","error":{"type":"not_found_error","message"}}
-//	Gemini     GET /v1beta/models, /gemini/v1beta/models, /gemini/v1/models ?pageSize= (default 50, above 1000 is 1000) &pageToken=
+//	Gemini     GET /v1beta/models, /gemini/v1beta/models, /gemini/v1/models, and /v1/models with an
+//	           X-Goog-Api-Key or X-Goog-Api-Client header ?pageSize= (default 50, above 1000 is 1000) &pageToken=
 //	           {"models":[{"name":"models/X","displayName","supportedGenerationMethods"}],"nextPageToken"}
 //	           GET .../models/{m}: {"name":"models/X",...}
 //	           not allowed or unknown: 404 {"error":{"code":404,"message","status":"NOT_FOUND"}}
@@ -91,14 +92,17 @@ var geminiMethods = []string{"generateContent", "streamGenerateContent", "countT
 // AnswerListing answers a listing route ([IsListing]) for pr: the models
 // pr may call through rt's API ([Checker.ListModels]) or one model's
 // metadata, in the API's own shape, paged as the API pages. rawQuery is the
-// request's raw query (paging and filters); h its headers (the
-// Anthropic-Version header picks Anthropic's shape on the unprefixed
-// /v1/models, see [IsListing]).
+// request's raw query (paging and filters); h its headers, which say whose
+// API the unprefixed /v1/models is (OpenAI's; Anthropic's with an
+// Anthropic-Version header; the Gemini API's with an X-Goog-Api-Key or
+// X-Goog-Api-Client header).
 //
-// A Get (OpenAI, Anthropic, Gemini) of a model pr may not call is decided
-// as a request naming it through the same route would be
-// ([Checker.CheckRoute]) and answered 404 as the provider answers an
-// unknown model; a Bedrock Get is answered 403 AccessDeniedException.
+// A Get (OpenAI, Anthropic, Gemini) is decided as a request naming its
+// model through the same API is ([Checker.CheckModels] for unified names,
+// [Checker.CheckNative] for provider IDs); a model pr may not call, or one
+// the configuration does not deploy, is answered 404 as the provider
+// answers an unknown model. A Bedrock Get of what pr may not call is
+// answered 403 AccessDeniedException.
 //
 // The Decision describes the outcome for audit: Allowed for a listing,
 // the decision on the named model for a Get. A non-nil error means no
@@ -107,7 +111,7 @@ var geminiMethods = []string{"generateContent", "streamGenerateContent", "countT
 // package does not render wrapping [routeparse.ErrUnknownRoute]); the
 // caller refuses the request as the middleware refuses any other.
 func (c Checker) AnswerListing(pr *Principal, rt *routeparse.Route, rawQuery string, h http.Header, o DiscoveryOptions) (ListingAnswer, Decision, error) {
-	api := apiOf(rt, len(h["Anthropic-Version"]) > 0)
+	sf := surfaceOf(rt, h)
 	var (
 		a   ListingAnswer
 		d   Decision
@@ -122,9 +126,9 @@ func (c Checker) AnswerListing(pr *Principal, rt *routeparse.Route, rawQuery str
 		return a, d, err
 	}
 	if IsListing(rt) && isGet(rt.Operation) {
-		a, d, err = c.answerGet(pr, rt, api, o)
+		a, d, err = c.answerGet(pr, rt, sf, o)
 	} else {
-		a, err = c.answerList(pr, rt, api, rawQuery, o)
+		a, err = c.answerList(pr, sf, rawQuery, o)
 		if err == nil {
 			d = Decision{Allowed: true, policy: c.Policy.Policy()}
 			d.setPrincipal(pr)
@@ -141,20 +145,17 @@ func isGet(op routeparse.Operation) bool {
 	return op == routeparse.OpGetModel || op == routeparse.OpGetInferenceProfile || op == routeparse.OpGetFoundationModel
 }
 
-func (c Checker) answerList(pr *Principal, rt *routeparse.Route, api listingAPI, rawQuery string, o DiscoveryOptions) (ListingAnswer, error) {
+func (c Checker) answerList(pr *Principal, sf surface, rawQuery string, o DiscoveryOptions) (ListingAnswer, error) {
 	q, err := listingQuery(rawQuery)
 	if err != nil {
 		return ListingAnswer{}, err
 	}
-	list, err := c.listModels(pr, rt, api, o)
+	list, err := c.listModels(pr, sf, o)
 	if err != nil {
 		return ListingAnswer{}, err
 	}
-	owner := rt.Provider.String()
-	if !isNativeRoute(rt) {
-		owner = "modelgate"
-	}
-	switch api {
+	owner := sf.owner()
+	switch sf.api {
 	case apiOpenAI:
 		data := make([]openAIModel, len(list))
 		for i := range list {
@@ -172,29 +173,42 @@ func (c Checker) answerList(pr *Principal, rt *routeparse.Route, api listingAPI,
 	}
 }
 
+// owner is the owned_by of OpenAI-shaped entries: the provider whose IDs
+// a passthrough lists, the gateway for unified names.
+func (sf surface) owner() string {
+	if sf.unified {
+		return "modelgate"
+	}
+	return sf.prov.String()
+}
+
 // answerGet answers one model's metadata.
-func (c Checker) answerGet(pr *Principal, rt *routeparse.Route, api listingAPI, o DiscoveryOptions) (ListingAnswer, Decision, error) {
+func (c Checker) answerGet(pr *Principal, rt *routeparse.Route, sf surface, o DiscoveryOptions) (ListingAnswer, Decision, error) {
+	api := sf.api
 	if api == apiNone {
 		return ListingAnswer{}, Decision{}, errNotRendered
 	}
-	id, ok := pathModel(rt)
-	if !ok {
-		return ListingAnswer{}, Decision{}, routeparse.ErrNoModel
+	id, err := getModel(rt)
+	if err != nil {
+		return ListingAnswer{}, Decision{}, err
 	}
 	if api == apiBedrockProfiles || api == apiBedrockFoundation {
-		return c.answerBedrockGet(pr, rt, api, id, o)
+		return c.answerBedrockGet(pr, api, id, o)
 	}
-	// The decision a request naming id through this route gets.
-	d, derr := c.CheckRoute(pr, rt)
-	if derr != nil && d.Err == nil {
-		d.Err = derr
+	// The decision a request naming id through this API gets.
+	var d Decision
+	var derr error
+	if sf.unified {
+		d, derr = c.CheckModels(pr, id)
+	} else {
+		d, derr = c.CheckNative(pr, sf.prov, id)
 	}
 	if errors.Is(derr, ErrNoPolicy) || errors.Is(derr, ErrNoPrincipal) {
 		return ListingAnswer{}, d, derr
 	}
 	var found *ListedModel
 	if derr == nil {
-		list, err := c.listModels(pr, rt, api, o)
+		list, err := c.listModels(pr, sf, o)
 		if err != nil {
 			return ListingAnswer{}, d, err
 		}
@@ -206,10 +220,7 @@ func (c Checker) answerGet(pr *Principal, rt *routeparse.Route, api listingAPI, 
 			found = &list[i]
 		}
 	}
-	owner := rt.Provider.String()
-	if !isNativeRoute(rt) {
-		owner = "modelgate"
-	}
+	owner := sf.owner()
 	switch {
 	case api == apiOpenAI && found != nil:
 		return jsonAnswer(http.StatusOK, nil, openAIModel{ID: id, Object: "model", OwnedBy: owner}), d, nil
@@ -241,14 +252,18 @@ func (c Checker) answerGet(pr *Principal, rt *routeparse.Route, api listingAPI, 
 	}
 }
 
-// pathModel returns the model a Get route names in its path.
-func pathModel(rt *routeparse.Route) (string, bool) {
-	for _, m := range rt.Models() {
-		if m.Source == routeparse.SourcePath {
-			return m.Name(), true
-		}
+// getModel returns the model a Get route names in its path. A Get that
+// names another model besides (a ?model= query parameter) is refused: the
+// answer describes one model, and which of the two would be guesswork.
+func getModel(rt *routeparse.Route) (string, error) {
+	ms := rt.Models()
+	switch {
+	case len(ms) == 1 && ms[0].Source == routeparse.SourcePath:
+		return ms[0].Name(), nil
+	case len(ms) > 1:
+		return "", &routeparse.Error{Shape: "listing", Detail: "a model metadata request names more than one model", Err: routeparse.ErrAmbiguousModel}
 	}
-	return "", false
+	return "", routeparse.ErrNoModel
 }
 
 // answerBedrockGet answers GetInferenceProfile and GetFoundationModel. The
@@ -257,7 +272,7 @@ func pathModel(rt *routeparse.Route) (string, bool) {
 // ARN, or an application profile's bare ID. It is decided as the name a
 // request would invoke it by: a configured application profile by its ARN,
 // anything else as given.
-func (c Checker) answerBedrockGet(pr *Principal, rt *routeparse.Route, api listingAPI, ident string, o DiscoveryOptions) (ListingAnswer, Decision, error) {
+func (c Checker) answerBedrockGet(pr *Principal, api listingAPI, ident string, o DiscoveryOptions) (ListingAnswer, Decision, error) {
 	p, _, err := c.snapshot()
 	if err != nil {
 		return ListingAnswer{}, deniedDecision(pr, ident, err), err

@@ -302,6 +302,18 @@ func TestDiscoveryGemini(t *testing.T) {
 	assert.Equal(t, []string{"models/gemini-2.5-pro"}, names(p))
 	assert.Empty(t, p.NextPageToken)
 
+	// The unprefixed /v1/models asked by the Gemini API's clients (an
+	// X-Goog-Api-Key header) lists Gemini IDs, in Gemini's shape.
+	w = discoveryGet(t, h, discRestricted, "/v1/models", "X-Goog-Api-Key", discRestricted)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, []string{"models/gemini-2.5-flash"}, names(decode[page](t, w)))
+	w = discoveryGet(t, h, discRestricted, "/v1/models/gemini-2.5-pro", "X-Goog-Api-Client", "google-genai-sdk/1.77.0")
+	assert.Equal(t, http.StatusNotFound, w.Code)
+	assert.Equal(t, "NOT_FOUND", decode[struct{ Error struct{ Status string } }](t, w).Error.Status)
+	// A group name is not a Gemini ID: nothing deploys gemini/nova-micro.
+	w = discoveryGet(t, h, discRestricted, "/v1/models/nova-micro", "X-Goog-Api-Client", "google-genai-sdk/1.77.0")
+	assert.Equal(t, http.StatusNotFound, w.Code)
+
 	w = discoveryGet(t, h, discRestricted, "/v1beta/models?pageToken=models%2Fgemini-2.5-pro")
 	assert.Equal(t, http.StatusBadRequest, w.Code, "a token naming a model the key may not call is not a cursor")
 	assert.Equal(t, "INVALID_ARGUMENT", decode[struct{ Error struct{ Status string } }](t, w).Error.Status)
@@ -461,6 +473,11 @@ func TestDiscoveryRefusals(t *testing.T) {
 		w = discoveryGet(t, h, discAllowed, "/v1/models")
 		assert.Equal(t, http.StatusServiceUnavailable, w.Code)
 	})
+	t.Run("get-naming-a-second-model-in-the-query", func(t *testing.T) {
+		// Which of the two the answer should describe is guesswork.
+		w := discoveryGet(t, h, discRestricted, "/v1/models/gpt-4o-mini?model=gpt-4o")
+		assert.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+	})
 	t.Run("post-to-control-plane", func(t *testing.T) {
 		r := httptest.NewRequest(http.MethodPost, "/bedrock/inference-profiles", nil)
 		r.Header.Set("Authorization", "Bearer "+discAllowed)
@@ -513,7 +530,7 @@ func TestDiscoveryEqualsCheck(t *testing.T) {
 		} {
 			rt, err := p.ParseRequest(http.MethodGet, tc.list, "", nil)
 			require.NoError(t, err)
-			list, err := c.ListModels(pr, &rt, modelacl.DiscoveryOptions{})
+			list, err := c.ListModels(pr, &rt, nil, modelacl.DiscoveryOptions{})
 			require.NoError(t, err)
 			for _, m := range list {
 				id := m.ID

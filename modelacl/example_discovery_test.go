@@ -68,7 +68,7 @@ func ExampleChecker_ListModels() {
 		if err != nil {
 			panic(err)
 		}
-		list, err := modelacl.Checker{Policy: policy}.ListModels(pr, &rt, modelacl.DiscoveryOptions{})
+		list, err := modelacl.Checker{Policy: policy}.ListModels(pr, &rt, nil, modelacl.DiscoveryOptions{})
 		if err != nil {
 			panic(err)
 		}

@@ -231,25 +231,28 @@ func TestDiscoveryAnthropic(t *testing.T) {
 func TestDiscoveryGenai(t *testing.T) {
 	ctx := context.Background()
 	e := startDiscovery(t)
-	client := func(base, key string) *genai.Client {
+	client := func(base, version, key string) *genai.Client {
 		c, err := genai.NewClient(ctx, &genai.ClientConfig{
 			Backend: genai.BackendGeminiAPI, APIKey: key, HTTPClient: e.client,
-			HTTPOptions: genai.HTTPOptions{BaseURL: e.url + base},
+			HTTPOptions: genai.HTTPOptions{BaseURL: e.url + base, APIVersion: version},
 		})
 		require.NoError(t, err)
 		return c
 	}
 	candidates := []string{"gemini-2.5-flash", "gemini-2.0-flash", "gemini-2.5-pro"}
 	for _, tc := range []struct {
-		name, base, key string
-		want            []string
+		name, base, version, key string
+		want                     []string
 	}{
-		{"/gemini restricted", "/gemini/", restrictedKey, []string{"gemini-2.5-flash", "gemini-2.0-flash"}},
-		{"unprefixed restricted", "/", restrictedKey, []string{"gemini-2.5-flash", "gemini-2.0-flash"}},
-		{"/gemini allowed", "/gemini/", allowedKey, candidates},
+		{"/gemini restricted", "/gemini/", "", restrictedKey, []string{"gemini-2.5-flash", "gemini-2.0-flash"}},
+		{"unprefixed restricted", "/", "", restrictedKey, []string{"gemini-2.5-flash", "gemini-2.0-flash"}},
+		// GET /v1/models, which OpenAI's and Anthropic's clients share:
+		// genai's headers make it the Gemini API's listing.
+		{"unprefixed v1 restricted", "/", "v1", restrictedKey, []string{"gemini-2.5-flash", "gemini-2.0-flash"}},
+		{"/gemini allowed", "/gemini/", "", allowedKey, candidates},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := client(tc.base, tc.key)
+			c := client(tc.base, tc.version, tc.key)
 			got := listed(t, e, func() []string {
 				ids := []string{}
 				// One model per page: the SDK follows nextPageToken.
@@ -272,7 +275,7 @@ func TestDiscoveryGenai(t *testing.T) {
 
 	t.Run("Get", func(t *testing.T) {
 		e.mocks.Reset()
-		c := client("/gemini/", restrictedKey)
+		c := client("/gemini/", "", restrictedKey)
 		m, err := c.Models.Get(ctx, "gemini-2.5-flash", nil)
 		require.NoError(t, err)
 		assert.Equal(t, "models/gemini-2.5-flash", m.Name)

@@ -23,7 +23,8 @@
 // route it asks on, decided by the same policy code that authorizes
 // requests, in the provider's own shape:
 //
-//	GET /v1/models, /models, /v1/models/{id}        OpenAI; Anthropic's shape with an anthropic-version header (model groups and aliases)
+//	GET /v1/models, /models, /v1/models/{id}        OpenAI; Anthropic's shape with an anthropic-version header (model groups and aliases);
+//	                                                 Gemini's with an x-goog-api-key or x-goog-api-client header (Gemini model IDs)
 //	GET /openai/v1/models[/{id}]                     OpenAI model IDs the deployments call
 //	GET /anthropic/v1/models[/{id}]                  Anthropic model IDs the deployments call (?limit, after_id, before_id)
 //	GET /v1beta/models[/{m}], /gemini/v1[beta]/models[/{m}]   Gemini model IDs (?pageSize, pageToken)
