@@ -1,5 +1,0 @@
-//go:build !race
-
-package routeparse_test
-
-const raceEnabled = false
