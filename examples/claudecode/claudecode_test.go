@@ -472,6 +472,8 @@ func claudeBinary(t *testing.T) string {
 			"(the test runs `npm install @anthropic-ai/claude-code@%s` into that directory itself), "+
 			"or set MODELGATE_CLAUDE_BIN to a claude %s binary", claudeCodeVersion, dir, claudeCodeVersion, claudeCodeVersion)
 	}
+	// A copy without a working binary (an interrupted install) is replaced.
+	require.NoError(t, os.RemoveAll(dir))
 	require.NoError(t, os.MkdirAll(filepath.Dir(dir), 0o755))
 	tmp, err := os.MkdirTemp(filepath.Dir(dir), "install-")
 	require.NoError(t, err)
