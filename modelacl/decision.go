@@ -116,6 +116,7 @@ type Decision struct {
 	native bool       // the grants are of provider-native IDs, forwarded as sent
 
 	listing *ListingAnswer // a listing the middleware answers itself (Options.Discovery)
+	unread  bool           // refused before the whole body was read: the refusal closes the connection
 
 	n      int
 	inline [2]Grant // most requests name one or two models: no allocation

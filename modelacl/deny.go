@@ -131,6 +131,7 @@ const (
 	failNotFound                        // no route in the grammar: 404
 	failTooLarge                        // body over MaxBodyBytes: 413
 	failUnavailable                     // no policy installed: 503
+	failBusy                            // over MaxBufferedBytes: 503 with Retry-After
 	failInternal                        // the host's authenticate function failed: 500
 )
 
@@ -183,7 +184,7 @@ func failureFor(err error, denyStatus int) failure {
 		f.status = http.StatusNotFound
 	case failTooLarge:
 		f.status = http.StatusRequestEntityTooLarge
-	case failUnavailable:
+	case failUnavailable, failBusy:
 		f.status = http.StatusServiceUnavailable
 		return f
 
@@ -332,7 +333,7 @@ func openAIType(f failure) string {
 		return deniedType(f.scope)
 	case failUnauthenticated:
 		return "auth_error"
-	case failUnavailable, failInternal:
+	case failUnavailable, failBusy, failInternal:
 		return "api_error"
 	default:
 		return "invalid_request_error"
@@ -349,6 +350,8 @@ func anthropicType(f failure) string {
 		return "not_found_error"
 	case failTooLarge:
 		return "request_too_large"
+	case failBusy:
+		return "overloaded_error"
 	case failUnavailable, failInternal:
 		return "api_error"
 	default:
@@ -367,7 +370,7 @@ func bedrockType(f failure) string {
 		return "UnrecognizedClientException"
 	case failNotFound:
 		return "UnknownOperationException"
-	case failUnavailable:
+	case failUnavailable, failBusy:
 		return "ServiceUnavailableException"
 	case failInternal:
 		return "InternalServerException"
@@ -384,7 +387,7 @@ func googleStatus(f failure) string {
 		return "UNAUTHENTICATED"
 	case failNotFound:
 		return "NOT_FOUND"
-	case failUnavailable:
+	case failUnavailable, failBusy:
 		return "UNAVAILABLE"
 	case failInternal:
 		return "INTERNAL"

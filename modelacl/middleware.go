@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/modelgate/modelgate/routeparse"
 )
@@ -29,7 +30,9 @@ import (
 //     query) with routeparse. A path that is not in canonical form
 //     (dot segments, "//", double or bad percent-encoding, ...) is 400; a
 //     request no route of the grammar matches is 404 (fail closed: a route
-//     the parser does not know may still name a model it cannot see).
+//     the parser does not know may still name a model it cannot see). A
+//     request asking for a protocol upgrade is 400 ([ErrUpgrade]) unless it
+//     is a websocket upgrade on a realtime route; an h2c upgrade always is.
 //  2. Authenticate: find the credential ([FindCredential]) and call
 //     Options.Authenticate. A missing, ambiguous, malformed or unknown
 //     credential is 401, on every route, model-free ones included.
@@ -47,8 +50,10 @@ import (
 //     the verifier's clock. Step 3 reuses that body; it is read once.
 //  3. Read the body, when the route may name a model in it, bounded by
 //     MaxBodyBytes (413 beyond, without reading when Content-Length says
-//     so), and classify it: a missing, duplicated, escaped, case-variant or
-//     non-string model, invalid JSON, a model that disagrees with the path
+//     so), MaxDecodedBodyBytes once a Content-Encoding is undone (413),
+//     MaxModelsPerRequest (400) and MaxBufferedBytes across all requests
+//     in flight (503 with Retry-After, [ErrBufferBudget]); and classify
+//     it: a missing, duplicated, escaped, case-variant or non-string model, invalid JSON, a model that disagrees with the path
 //     or query, an unsupported Content-Encoding: 400. A GET, HEAD, DELETE
 //     or OPTIONS request with a body, on a route that does not read one
 //     (GET /v1/chat/completions, GET /v1/models, DELETE
@@ -69,7 +74,18 @@ import (
 // Anthropic Messages bodies that anthropic-sdk-go's bedrock and vertex
 // options send get Anthropic errors, OpenAI-compatible surfaces of other
 // providers get OpenAI's. Each official SDK so reports a typed error;
-// messages quote the model and never a credential or an allowlist.
+// messages quote the model and never a credential or an allowlist. A
+// refusal of an HTTP/1 request whose body was not read to its end closes
+// the connection at once, without draining the body
+// ([Middleware.WriteRefusal]).
+//
+// # Bounds
+//
+// Every cost is bounded by an option with a default: MaxBodyBytes (32
+// MiB as received), MaxDecodedBodyBytes (8 MiB once decoded),
+// MaxModelsPerRequest (256 names), MaxBufferedBytes (128 MiB of bodies
+// across all requests in flight). Log lines name at most a few models,
+// each clipped, whatever the request names.
 //
 // # What it trusts
 //
@@ -97,7 +113,18 @@ import (
 // call http.NewResponseController(w).EnableFullDuplex() before proxying
 // (HTTP/2 is always full duplex). And set the server's timeouts
 // (ReadHeaderTimeout, a body read deadline, IdleTimeout, MaxHeaderBytes):
-// the middleware bounds what it reads, not how slowly it arrives.
+// the middleware bounds what it reads, not how slowly it arrives; it
+// closes the connections it refuses, but a client still sending headers,
+// or an allowed one dribbling its body, is the server's to time out.
+//
+// Use one Middleware for the whole server, so that MaxBufferedBytes bounds
+// every route together. Serve HTTP/2 over TLS or with prior knowledge
+// (http.Server.Protocols), never through an h2c upgrade handler placed in
+// front of the middleware (golang.org/x/net/http2/h2c's NewHandler
+// answers "Upgrade: h2c" itself, before the middleware can refuse it). A
+// realtime websocket the middleware lets through carries frames that can
+// name models: check each with [Checker] (routeparse.ParseRealtimeFrame
+// classifies them).
 type Middleware struct {
 	c *config
 }
@@ -140,10 +167,15 @@ type handler struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	r2, d, err := h.m.Check(r)
+	r2, dc, d, err := h.m.check(r)
 	if err != nil {
 		h.m.WriteRefusal(w, r, d)
 		return
+	}
+	if dc != nil && dc.lease.held > 0 {
+		// The buffered body's share of MaxBufferedBytes is held until the
+		// next handler is done with it.
+		defer dc.lease.release()
 	}
 	h.next.ServeHTTP(w, r2)
 }
@@ -169,11 +201,28 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //
 // When it hands the request on, Check deletes the credential headers and
 // StripHeaders from r.Header (the map is shared with the copy it returns).
+// A body it buffered counts against Options.MaxBufferedBytes until r's
+// context is done: for a request a net/http server is serving, when its
+// ServeHTTP returns. A caller whose context never ends (a test's
+// context.Background) keeps that share for good; [Middleware.Handler]
+// gives it back as soon as the next handler returns.
 func (m *Middleware) Check(r *http.Request) (*http.Request, *Decision, error) {
+	r2, dc, d, err := m.check(r)
+	if err == nil && dc != nil && dc.lease.held > 0 {
+		context.AfterFunc(r.Context(), dc.lease.release)
+	}
+	return r2, d, err
+}
+
+// check is Check, returning the request's state too; after a refusal the
+// state holds nothing of the budget.
+func (m *Middleware) check(r *http.Request) (*http.Request, *decisionCtx, *Decision, error) {
 	c := m.c
-	// One allocation holds the decision (with its route) and the context
-	// that carries it to the next handler.
+	// One allocation holds the decision (with its route), the context
+	// that carries it to the next handler, the body handed on and its
+	// share of the buffer budget.
 	dc := &decisionCtx{Context: r.Context()}
+	dc.lease.b = &c.budget
 	d := &dc.d
 
 	// 1. Normalise and classify the request line. EscapedPath, not Path:
@@ -188,52 +237,69 @@ func (m *Middleware) Check(r *http.Request) (*http.Request, *Decision, error) {
 		passUnknown, perr = true, nil
 	}
 
+	// A protocol upgrade turns the connection into a tunnel whose later
+	// traffic nobody classifies: refused before anything else, unless it
+	// is a websocket on a route whose shape is a websocket session.
+	// Never relaxed, not even by ReportOnly.
+	if err := checkUpgrade(r, &d.Route, perr == nil); err != nil {
+		m.refuse(r, d, nil, err, false)
+		d.unread = hasBody(r)
+		return nil, dc, d, err
+	}
+
 	// 2. Authenticate (verifying a SigV4 signature first, which reads the
 	// body). Never relaxed, not even by ReportOnly.
-	pr, b, err := m.authenticate(r)
+	pr, b, err := m.authenticate(r, &dc.lease)
 	if err != nil {
 		m.refuse(r, d, nil, err, false)
-		return nil, d, err
+		dc.lease.release()
+		d.unread = hasBody(r) && !b.eof
+		return nil, dc, d, err
 	}
 	if passUnknown {
-		return m.prepare(r, nil, b), nil, nil
+		return m.prepare(r, dc, b, false), dc, nil, nil
 	}
 	if c.discovery != nil && perr == nil && IsListing(&d.Route) {
 		// Discovery equals enforcement: answered here, from the policy,
 		// never handed on to be forwarded unfiltered.
-		return nil, d, m.answerListing(r, d, pr)
+		dc.lease.release()
+		d.unread = hasBody(r) && !b.eof
+		return nil, dc, d, m.answerListing(r, d, pr)
 	}
 
 	// 3. Read and classify the body; 4. resolve and decide.
-	b, err = m.decide(r, d, pr, perr, b)
+	b, err = m.decide(r, d, pr, perr, b, &dc.lease)
 	if err != nil {
 		if !m.refuse(r, d, pr, err, true) {
-			return nil, d, err
+			dc.lease.release() // the body is dropped with the refusal
+			d.unread = hasBody(r) && !b.eof
+			return nil, dc, d, err
 		}
 	} else {
 		m.report(r.Context(), d, nil, 0)
 	}
 
 	// 5. Mutate and hand over.
-	return m.prepare(r, dc, b), d, nil
+	return m.prepare(r, dc, b, true), dc, d, nil
 }
 
 // body is the request body as it will be handed on.
 type body struct {
 	set   bool // replace Body/ContentLength/GetBody on the outgoing request
+	eof   bool // the request body was read to its end
 	bytes []byte
-	rest  io.ReadCloser // ReportOnly over the limit: the unread remainder
+	rest  io.ReadCloser // ReportOnly over a limit: the unread remainder
 }
 
 // authenticate finds the credential, verifies a SigV4 signature
 // (verifySigV4, which returns the body if it had to read it) and calls the
 // host's Authenticate.
-func (m *Middleware) authenticate(r *http.Request) (*Principal, body, error) {
+func (m *Middleware) authenticate(r *http.Request, l *lease) (*Principal, body, error) {
 	cred, err := FindCredential(r)
 	if err != nil && !errors.Is(err, ErrNoCredential) {
 		return nil, body{}, err
 	}
-	b, err := m.verifySigV4(r, &cred)
+	b, err := m.verifySigV4(r, &cred, l)
 	if err != nil {
 		return nil, b, err
 	}
@@ -257,7 +323,7 @@ func (m *Middleware) authenticate(r *http.Request) (*Principal, body, error) {
 // decide reads (unless authentication already did: b) and classifies the
 // body when the route takes one, and decides; perr is the request line's
 // classification error.
-func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr error, b body) (body, error) {
+func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr error, b body, l *lease) (body, error) {
 	rt := &d.Route
 	switch {
 	case perr != nil:
@@ -272,10 +338,10 @@ func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr er
 	case rt.Body != routeparse.BodyNone:
 		var err error
 		if !b.set {
-			b, err = m.readBody(r)
+			b, err = m.readBody(r, l)
 		}
 		if err == nil {
-			err = m.parseBody(r, rt, b.bytes)
+			err = m.parseBody(r, rt, b.bytes, l.b)
 		}
 		if err != nil {
 			return b, err
@@ -293,20 +359,55 @@ func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr er
 // with an error) in the client's dialect: the status and message d.Err
 // calls for, in the error shape of d.Route's response dialect (or, for an
 // unclassified request, of the SDK r's headers point to).
+//
+// When Check refused the request before reading its whole body (401
+// without a key, 403 or 404 on the request line, 413 by Content-Length,
+// 503 over MaxBufferedBytes, a refused upgrade), the response to an
+// HTTP/1 request says "Connection: close" and the connection is closed as
+// soon as the response is written, without the drain of up to 256 KiB
+// that net/http would otherwise read at the client's pace: a refused
+// client cannot hold a connection by dribbling its body. (HTTP/2 resets
+// the stream of an unread body; the connection stays up for its other
+// streams.) A 503 over MaxBufferedBytes carries "Retry-After".
 func (m *Middleware) WriteRefusal(w http.ResponseWriter, r *http.Request, d *Decision) {
 	if d.listing != nil {
 		d.listing.Write(w)
 		return
 	}
 	m.sigV4Date(w, d.Err)
-	writeFailure(w, dialectFor(&d.Route, r.Header), failureFor(d.Err, m.c.denyStatus))
+	f := failureFor(d.Err, m.c.denyStatus)
+	closeConn := d.unread && r.ProtoMajor == 1
+	if closeConn {
+		w.Header().Set("Connection", "close")
+	}
+	if f.kind == failBusy {
+		w.Header().Set("Retry-After", retryAfterBusy)
+	}
+	writeFailure(w, dialectFor(&d.Route, r.Header), f)
+	if closeConn {
+		// net/http closes the request body after the handler returns,
+		// and closing reads what is left of a small body (up to 256 KiB)
+		// so that the connection can be reused; "Connection: close" does
+		// not skip that read. A read deadline in the past makes it fail
+		// at once. A server that cannot set one (ErrNotSupported) is left
+		// to its own timeouts.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+	}
 }
 
-// decisionCtx is the context handed to the next handler: the request's
-// context plus its Decision, in one allocation.
+// retryAfterBusy is the Retry-After of a refusal over MaxBufferedBytes, in
+// seconds: buffered requests finish in about that time.
+const retryAfterBusy = "1"
+
+// decisionCtx is the state of one request, in one allocation: the context
+// handed to the next handler (the request's context plus its Decision),
+// the buffered body it is given, and the body's share of the buffer
+// budget.
 type decisionCtx struct {
 	context.Context
-	d Decision
+	d     Decision
+	rb    replayBody
+	lease lease
 }
 
 func (c *decisionCtx) Value(key any) any {
@@ -365,13 +466,14 @@ func hasBody(r *http.Request) bool {
 	return false
 }
 
-// readBody reads the body, bounded by MaxBodyBytes. Over the limit it
-// returns an error wrapping routeparse.ErrBodyTooLarge; under ReportOnly
-// the body is then kept whole for the next handler.
-func (m *Middleware) readBody(r *http.Request) (body, error) {
+// readBody reads the body, bounded by MaxBodyBytes, holding its buffer's
+// size in l. Over the limit it returns an error wrapping
+// routeparse.ErrBodyTooLarge; when l cannot grow, [ErrBufferBudget]. Under
+// ReportOnly the body is then kept whole for the next handler.
+func (m *Middleware) readBody(r *http.Request, l *lease) (body, error) {
 	max := m.c.maxBody
 	if r.Body == nil || r.Body == http.NoBody {
-		return body{set: true}, nil
+		return body{set: true, eof: true}, nil
 	}
 	if r.ContentLength > max {
 		return body{}, errBodyTooLarge // not read: the body goes on untouched under ReportOnly
@@ -380,52 +482,71 @@ func (m *Middleware) readBody(r *http.Request) (body, error) {
 	if r.ContentLength >= 0 {
 		hint = r.ContentLength + 1 // +1: room to see EOF (or excess) without growing
 	}
-	buf, err := readAtMost(r.Body, max+1, hint)
-	if err != nil {
+	buf, eof, err := readAtMost(r.Body, max+1, hint, l)
+	switch {
+	case err == ErrBufferBudget:
+		if len(buf) == 0 {
+			return body{}, err // not read: the body goes on untouched under ReportOnly
+		}
+		return body{set: true, bytes: buf, rest: r.Body}, err
+	case err != nil:
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return body{}, errBodyTooLarge
 		}
 		return body{}, fmt.Errorf("%w: %w", ErrBodyRead, err)
-	}
-	if int64(len(buf)) > max {
-		// Keep what was read in front of the rest, in case ReportOnly
-		// lets the request through.
+	case !eof:
+		// Over the limit. Keep what was read in front of the rest, in
+		// case ReportOnly lets the request through.
 		return body{set: true, bytes: buf, rest: r.Body}, errBodyTooLarge
 	}
-	return body{set: true, bytes: buf}, nil
+	return body{set: true, eof: true, bytes: buf}, nil
 }
 
-// readAtMost reads r until EOF or until limit bytes, starting with a buffer
-// of capacity hint, so a body of known length is read into one allocation.
-func readAtMost(r io.Reader, limit, hint int64) ([]byte, error) {
+// readAtMost reads r until EOF (eof true) or until limit bytes, starting
+// with a buffer of capacity hint, so a body of known length is read into
+// one allocation. l holds the buffer's capacity at every step; when it
+// cannot grow, readAtMost stops with [ErrBufferBudget].
+func readAtMost(r io.Reader, limit, hint int64, l *lease) (buf []byte, eof bool, err error) {
 	hint = min(hint, limit)
-	buf := make([]byte, 0, hint)
+	if !l.growTo(hint) {
+		return nil, false, ErrBufferBudget
+	}
+	buf = make([]byte, 0, hint)
 	for {
 		if len(buf) == cap(buf) {
 			if int64(len(buf)) >= limit {
-				return buf, nil
+				return buf, false, nil
 			}
-			grown := append(buf[:cap(buf)], 0)[:len(buf)]
-			if int64(cap(grown)) > limit {
-				grown = grown[:len(buf):limit]
+			// A body of unknown length: double, so the copies add up
+			// to less than the final size.
+			size := min(2*int64(cap(buf)), limit)
+			if !l.growTo(size) {
+				return buf, false, ErrBufferBudget
 			}
+			grown := make([]byte, len(buf), size)
+			copy(grown, buf)
 			buf = grown
 		}
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if err == io.EOF {
-			return buf, nil
+			return buf, true, nil
 		}
 		if err != nil {
-			return buf, err
+			return buf, false, err
 		}
 	}
 }
 
 // parseBody classifies the body. Several Content-Type headers are refused:
 // the next handler would read only the first, the parser must not guess.
-func (m *Middleware) parseBody(r *http.Request, rt *routeparse.Route, b []byte) error {
+//
+// A body with a Content-Encoding is decoded for inspection into a second
+// buffer: while it is parsed, the decoder's worst case ([decodeReserve])
+// is held in bud too, so concurrent compression bombs cannot together
+// exceed MaxBufferedBytes.
+func (m *Middleware) parseBody(r *http.Request, rt *routeparse.Route, b []byte, bud *budget) error {
 	ct := r.Header["Content-Type"]
 	if len(ct) > 1 {
 		return &routeparse.Error{Shape: "body", Detail: "several Content-Type headers", Err: routeparse.ErrMalformedBody}
@@ -444,16 +565,36 @@ func (m *Middleware) parseBody(r *http.Request, rt *routeparse.Route, b []byte) 
 		// decode.
 		encoding = strings.Join(ce, ", ")
 	}
+	if encoded(encoding) {
+		dl := lease{b: bud}
+		if !dl.growTo(decodeReserve(m.c.parser.MaxDecodedBytes)) {
+			return ErrBufferBudget
+		}
+		defer dl.release()
+	}
 	return m.c.parser.ParseBody(rt, contentType, encoding, b, m.c.maxBody)
 }
 
+// encoded reports whether a Content-Encoding value asks for decoding:
+// anything but empty or "identity" (the parser refuses what it cannot
+// decode).
+func encoded(ce string) bool {
+	ce = strings.TrimSpace(ce)
+	return ce != "" && !strings.EqualFold(ce, "identity")
+}
+
+// decodeReserve is what decoding a body may hold at once when its decoded
+// size is bounded by limit: the decoder doubles its buffer, so the old and
+// the new one, about 1.5 times the limit.
+func decodeReserve(limit int64) int64 { return limit + limit/2 + 1 }
+
 // prepare strips credentials and gateway-owned headers, restores the body
-// and attaches the decision (when dc is not nil): it returns the request
-// to hand on.
-func (m *Middleware) prepare(r *http.Request, dc *decisionCtx, b body) *http.Request {
+// (into dc's replayBody) and attaches the decision (when decided): it
+// returns the request to hand on.
+func (m *Middleware) prepare(r *http.Request, dc *decisionCtx, b body, decided bool) *http.Request {
 	m.c.strip.remove(r.Header)
 	var r2 *http.Request
-	if dc != nil {
+	if decided {
 		r2 = r.WithContext(dc)
 	} else {
 		r2 = r.WithContext(r.Context())
@@ -485,7 +626,8 @@ func (m *Middleware) prepare(r *http.Request, dc *decisionCtx, b body) *http.Req
 		r2.Body, r2.ContentLength, r2.TransferEncoding = http.NoBody, 0, nil
 		r2.GetBody = func() (io.ReadCloser, error) { return http.NoBody, nil }
 	case b.set:
-		rb := &replayBody{buf: b.bytes}
+		rb := &dc.rb
+		rb.buf = b.bytes
 		rb.Reset(rb.buf)
 		r2.Body = rb
 		r2.ContentLength, r2.TransferEncoding = int64(len(b.bytes)), nil
@@ -543,24 +685,31 @@ func (m *Middleware) report(ctx context.Context, d *Decision, err error, status 
 		attrs = append(attrs, slog.Int("status", status))
 	}
 	if models := d.Route.Models(); len(models) > 0 {
-		names := make([]string, len(models))
-		for i, m := range models {
-			names[i] = m.Name()
+		names := make([]string, min(len(models), maxLoggedNames))
+		for i := range names {
+			names[i] = clipLogged(models[i].Name())
 		}
 		attrs = append(attrs, slog.Any("models", names))
+		if len(models) > len(names) {
+			attrs = append(attrs, slog.Int("models_count", len(models)))
+		}
 	}
 	if g := d.Grants(); len(g) > 0 {
-		as := make([]string, len(g))
-		for i := range g {
+		as := make([]string, min(len(g), maxLoggedNames))
+		for i := range as {
 			as[i] = g[i].Model
 			if g[i].Group != "" {
 				as[i] = g[i].Group
 			}
+			as[i] = clipLogged(as[i])
 		}
 		attrs = append(attrs, slog.Any("authorized_as", as))
+		if len(g) > len(as) {
+			attrs = append(attrs, slog.Int("authorized_count", len(g)))
+		}
 	}
 	if d.Denied != "" {
-		attrs = append(attrs, slog.String("denied_model", d.Denied))
+		attrs = append(attrs, slog.String("denied_model", clipLogged(d.Denied)))
 	}
 	if d.Scope != ScopeNone {
 		attrs = append(attrs, slog.String("scope", d.Scope.String()))
@@ -573,7 +722,26 @@ func (m *Middleware) report(ctx context.Context, d *Decision, err error, status 
 		}
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("reason", err.Error()))
+		attrs = append(attrs, slog.String("reason", clipReason(err.Error())))
 	}
 	c.logger.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// A log line stays small whatever the request names: at most
+// maxLoggedNames models (and grants), each clipped to maxLoggedName bytes,
+// with the full count beside them; the reason is clipped too.
+const (
+	maxLoggedNames  = 8
+	maxLoggedName   = 256
+	maxLoggedReason = 1024
+)
+
+func clipLogged(s string) string { return clipString(s, maxLoggedName) }
+func clipReason(s string) string { return clipString(s, maxLoggedReason) }
+
+func clipString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }

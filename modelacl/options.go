@@ -14,6 +14,13 @@ import (
 	"github.com/modelgate/modelgate/routeparse"
 )
 
+// DefaultMaxBufferedBytes is the default of [Options].MaxBufferedBytes:
+// 128 MiB of request bodies buffered across all requests in flight, four
+// bodies of the default maximum size. It keeps the peak memory of a flood
+// of large or compressed bodies within a few hundred MiB, the garbage
+// collector's headroom included.
+const DefaultMaxBufferedBytes = 128 << 20
+
 // DefaultMaxBodyBytes is the body limit when [Options].MaxBodyBytes is
 // zero: 32 MiB, the request size limit of the Anthropic Messages API, and
 // room for base64 images and long contexts on the other providers. It is
@@ -115,6 +122,23 @@ type Options struct {
 	// there: a compression bomb holds at most about this many bytes.
 	MaxDecodedBodyBytes int64
 
+	// MaxBufferedBytes bounds the body bytes that all requests in flight
+	// through this Middleware hold buffered together: bodies being read
+	// or handed on (each counts its buffer, sized from Content-Length, or
+	// as it grows when the length is unknown) and bodies being decoded
+	// (each counts 1.5 times MaxDecodedBodyBytes while it is decoded, the
+	// decoder's worst case). Zero: [DefaultMaxBufferedBytes] (128 MiB), or
+	// what one body of MaxBodyBytes and one decoding need together, if
+	// that is more. Less than that is an error.
+	//
+	// A request whose body would go past it is refused with 503 and a
+	// Retry-After header ([ErrBufferBudget]), without being forwarded: a
+	// busy gateway turns clients away rather than run out of memory. A
+	// body counts until the next handler returns ([Middleware.Handler])
+	// or the request's context is done ([Middleware.Check]). Use one
+	// Middleware for the whole server, so that every route shares it.
+	MaxBufferedBytes int64
+
 	// DenyStatus is the status of a model denial: 403 (zero) or 401, for
 	// clients of LiteLLM-style gateways that expect 401. Any other value
 	// is an error. Unknown keys always get 401.
@@ -208,6 +232,7 @@ type config struct {
 	parser      *routeparse.Parser
 	auth        func(*http.Request, Credential) (*Principal, error)
 	maxBody     int64
+	budget      budget // MaxBufferedBytes
 	denyStatus  int
 	reportOnly  bool
 	onDecision  func(context.Context, *Decision)
@@ -277,6 +302,16 @@ func (o *Options) compile() (*config, error) {
 		p.MaxDecodedBytes = o.MaxDecodedBodyBytes
 	case p.MaxDecodedBytes <= 0:
 		p.MaxDecodedBytes = min(routeparse.DefaultMaxDecodedBytes, max(c.maxBody, 1))
+	}
+	// The smallest budget that admits one body of each kind at a time.
+	least := max(c.maxBody, 0) + 1 + decodeReserve(max(p.MaxDecodedBytes, 0))
+	switch c.budget.max = o.MaxBufferedBytes; {
+	case c.budget.max == 0:
+		c.budget.max = max(DefaultMaxBufferedBytes, least)
+	case c.budget.max < 0:
+		bad("MaxBufferedBytes %d is negative", o.MaxBufferedBytes)
+	case c.budget.max < least:
+		bad("MaxBufferedBytes %d cannot hold one body of MaxBodyBytes and one decoding of MaxDecodedBodyBytes (%d)", o.MaxBufferedBytes, least)
 	}
 	// The parser is compiled here, once: its prefixes are validated (a
 	// typo is a start-up error, not a route that stops matching) and its

@@ -28,6 +28,8 @@ const (
 	ReasonBodyTooLarge    Reason = "body_too_large"    // [routeparse.ErrBodyTooLarge]
 	ReasonTooManyModels   Reason = "too_many_models"   // [routeparse.ErrTooManyModels]
 	ReasonNoPolicy        Reason = "no_policy"         // [ErrNoPolicy]
+	ReasonBusy            Reason = "busy"              // [ErrBufferBudget]
+	ReasonUpgrade         Reason = "upgrade_refused"   // [ErrUpgrade]
 	ReasonInternal        Reason = "internal"          // anything else: [ErrAuthenticateFailed], [ErrRouteIncomplete], [ErrRouteUnsealed], [ErrResolverWithStore], an unknown error
 )
 
@@ -60,6 +62,8 @@ var categories = [...]category{
 	{verify.ErrIncompleteSignature, ReasonBadSignature, failUnauthenticated, "incomplete signature"},
 	{verify.ErrUnsupported, ReasonBadSignature, failUnauthenticated, "unsupported signature"},
 	{ErrNoPolicy, ReasonNoPolicy, failUnavailable, "no model access policy is loaded"},
+	{ErrBufferBudget, ReasonBusy, failBusy, "the gateway is reading too many request bodies at once; retry shortly"},
+	{ErrUpgrade, ReasonUpgrade, failBadRequest, "protocol upgrade refused"},
 	{routeparse.ErrBodyTooLarge, ReasonBodyTooLarge, failTooLarge, "body too large"},
 	{routeparse.ErrUnknownRoute, ReasonUnknownRoute, failNotFound, "unknown route"},
 	{ErrNoModel, ReasonNoModel, failBadRequest, "route names no model"},

@@ -34,7 +34,7 @@ var errSigV4Mismatch = errors.New("modelacl: SigV4 access key ID does not match 
 //
 // The body it read is returned, for steps 3 and 5 to reuse: it is read
 // once and hashed once.
-func (m *Middleware) verifySigV4(r *http.Request, cred *Credential) (body, error) {
+func (m *Middleware) verifySigV4(r *http.Request, cred *Credential, l *lease) (body, error) {
 	v := m.c.sigv4
 	switch {
 	case v == nil:
@@ -59,7 +59,7 @@ func (m *Middleware) verifySigV4(r *http.Request, cred *Credential) (body, error
 	if s.AccessKeyID != cred.Secret {
 		return body{}, errSigV4Mismatch
 	}
-	b, err := m.readBody(r)
+	b, err := m.readBody(r, l)
 	if err != nil {
 		return b, err
 	}
