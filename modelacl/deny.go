@@ -53,16 +53,17 @@ import (
 //     429, 500, 502, 503, 504.
 //   - Claude Code 2.1.332 (@anthropic-ai/claude-code, a native binary;
 //     read in its bundled JavaScript and run against the reference
-//     gateway) retries every API error up to 10 times with backoff (about
-//     4 minutes), except: in Bedrock mode, a 403 whose message contains
-//     "You don't have access to the model with the specified model ID."
-//     (compared case-insensitively) is final and makes it switch to
-//     --fallback-model, and one matching "is not authorized to perform:
-//     bedrock:InvokeModel" is final; in every mode, a 403 whose body has
+//     gateway) retries a 401, and in Bedrock mode a 403, up to 10 times
+//     with backoff (about 4 minutes; then "AWS authentication failed"),
+//     except: in Bedrock mode a 403 whose message contains "You don't have
+//     access to the model with the specified model ID." (compared
+//     case-insensitively) is final and makes it switch to --fallback-model,
+//     and one matching "is not authorized to perform: bedrock:InvokeModel"
+//     is final; in every mode a 403 whose body has
 //     "type":"permission_error" and whose message contains "model:" makes
-//     it switch to --fallback-model; "X-Should-Retry: false" ends the
-//     retries of a 401 (Vertex mode still sends it three times). An unrecognised Bedrock 403 is retried to the
-//     end and then reported as "AWS authentication failed".
+//     it switch to --fallback-model (a 403 is final in Anthropic and Vertex
+//     modes anyway); "X-Should-Retry: false" ends the retries of a 401
+//     (Vertex mode still sends it three times, renewing its credential).
 //
 // So a denial opens with a sentence the client recognises, then our reason
 // (which scope may not call which model): on Bedrock, including Anthropic's
