@@ -326,6 +326,7 @@ func TestAttackDisguisedModelKeys(t *testing.T) {
 		{"escaped-newline-inside", `mod\nel`},
 		{"escaped-del", `model\u007f`},
 		{"raw-del", "model\x7f"},
+		{"raw-dels-around", "\x7f\x7f\x7f\x7fmodel\x7f"},
 		{"c1-control", `model\u0085`},
 		{"zero-width-space", `mo\u200bdel`},
 		{"raw-zero-width-space", "mo\u200bdel"},

@@ -1,6 +1,7 @@
 package routeparse
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 )
@@ -53,17 +54,8 @@ func dropped(r rune) bool {
 // first NUL and then stripped; -1 when neither matches. Keys of plain
 // ASCII without escapes or DEL drop nothing and are answered at once.
 func disguised(raw []byte, esc bool, names []string) int {
-	if !esc {
-		plain := true
-		for _, c := range raw {
-			if c >= 0x7f {
-				plain = false
-				break
-			}
-		}
-		if plain {
-			return -1
-		}
+	if !esc && !hasHighOrDEL(raw) {
+		return -1
 	}
 	var stripped, cut [maxStrippedKey]byte
 	ns, nc := 0, -1 // nc < 0 until a NUL is met
@@ -93,6 +85,26 @@ func disguised(raw []byte, esc bool, names []string) int {
 		}
 	}
 	return -1
+}
+
+// hasHighOrDEL reports whether p holds a byte >= 0x7f, a word at a time:
+// adding 1 to every byte sets bit 7 of 0x7f, and bit 7 is already set in
+// every byte above it (a carry out of 0xff only lands where bit 7 was
+// set). Most keys are short ASCII, which this settles in a word or two.
+func hasHighOrDEL(p []byte) bool {
+	i := 0
+	for ; i+8 <= len(p); i += 8 {
+		x := binary.LittleEndian.Uint64(p[i:])
+		if (x|(x+lsb8))&msb8 != 0 {
+			return true
+		}
+	}
+	for ; i < len(p); i++ {
+		if p[i] >= 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // keyRune decodes the rune at raw[i] of a scanned JSON string's contents
