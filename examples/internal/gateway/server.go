@@ -12,7 +12,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"errors"
-	"io"
 	"log/slog"
 	"math/big"
 	"net"
@@ -173,41 +172,14 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 			// RFC 9112 section 6.3 requires.
 			w.Header().Set("Connection", "close")
 		}
-		var body *trackedBody
-		if r.Body != nil && r.Body != http.NoBody {
-			if s.bodyTimeout > 0 {
-				// Once the body is read to its end, net/http lifts the
-				// deadline itself (HTTP/1) or no longer applies it
-				// (HTTP/2), so a response that streams for longer is
-				// not cut.
-				_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bodyTimeout))
-			}
-			body = &trackedBody{ReadCloser: r.Body}
-			r.Body = body
+		if s.bodyTimeout > 0 && r.Body != nil && r.Body != http.NoBody {
+			// Once the body is read to its end, net/http lifts the
+			// deadline itself (HTTP/1) or no longer applies it (HTTP/2),
+			// so a response that streams for longer is not cut.
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bodyTimeout))
 		}
 		h.ServeHTTP(w, r)
-		if body != nil && !body.eof && headerHasToken(w.Header(), "Connection", "close") {
-			// A refusal that did not read the body closes the connection
-			// (the middleware says Connection: close). net/http would
-			// still read up to 256 KiB of the body first, at the client's
-			// pace; end that read at once; the connection is not reused.
-			_ = http.NewResponseController(w).SetReadDeadline(time.Now())
-		}
 	})
-}
-
-// trackedBody notes whether the request body was read to its end.
-type trackedBody struct {
-	io.ReadCloser
-	eof bool
-}
-
-func (b *trackedBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF {
-		b.eof = true
-	}
-	return n, err
 }
 
 // liftBodyDeadline removes the body read deadline of a request whose body

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -73,26 +75,91 @@ func dribble(addr string, start time.Time, stop <-chan struct{}) slowClient {
 	return sc
 }
 
-// A handler that refuses a request without reading its body and closes
-// the connection (Connection: close, as the middleware's refusals do)
-// releases it at once: the server does not first read the rest of the
-// body at the client's pace.
-func TestServerReleasesUnreadRefusals(t *testing.T) {
-	refuse := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Connection", "close")
-		w.WriteHeader(http.StatusUnauthorized)
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	srv := gateway.NewServer(refuse, gateway.ServerOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-
-	stop := make(chan struct{})
-	defer close(stop)
+// 300 keyless connections dribble their bodies. Each is refused (401) at
+// once and released within a second of its refusal, without its body
+// being read at the attacker's pace; an authenticated client is served
+// all along.
+func TestSlowClientsHoldNothing(t *testing.T) {
+	const attackers = 300
+	addr, mocks := serve(t, baseConfig+"keys: [{key: sk-a, models: ['*']}]\n", gateway.ServerOptions{})
 	start := time.Now()
-	sc := dribble(ln.Addr().String(), start, stop)
-	require.NoError(t, sc.err)
-	assert.Equal(t, http.StatusUnauthorized, sc.status)
-	assert.Less(t, sc.released-sc.refused, time.Second, "the connection was held after the refusal")
+	cpu0 := cpuTime()
+	stop := make(chan struct{})
+
+	var served, failed atomic.Int64
+	var slowest atomic.Int64
+	var legit sync.WaitGroup
+	legit.Go(func() {
+		client := &http.Client{Timeout: 2 * time.Second}
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			t0 := time.Now()
+			req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/v1/chat/completions", strings.NewReader(chatMini))
+			req.Header.Set("Authorization", "Bearer sk-a")
+			resp, err := client.Do(req)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				failed.Add(1)
+			} else {
+				served.Add(1)
+			}
+			if resp != nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+			}
+			if d := int64(time.Since(t0)); d > slowest.Load() {
+				slowest.Store(d)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+
+	results := make([]slowClient, attackers)
+	var wg sync.WaitGroup
+	for i := range attackers {
+		wg.Go(func() { results[i] = dribble(addr, start, stop) })
+	}
+	wg.Wait()
+	// The authenticated client goes on a while after the last refusal.
+	time.Sleep(time.Until(start.Add(1500 * time.Millisecond)))
+	close(stop)
+	legit.Wait()
+	cpu := cpuTime() - cpu0
+
+	refused, released, held := 0, 0, 0
+	var worst time.Duration
+	for _, r := range results {
+		if r.status == http.StatusUnauthorized {
+			refused++
+		}
+		if r.released > 0 && r.released-r.refused <= time.Second {
+			released++
+		} else {
+			held++
+		}
+		worst = max(worst, r.released-r.refused)
+	}
+	t.Logf("%d keyless slow clients: %d refused, %d released within 1 s of their refusal, %d held; worst release %v; CPU %v in %v; authenticated: %d served, %d failed, slowest %v",
+		attackers, refused, released, held, worst, cpu.Round(time.Millisecond), time.Since(start).Round(time.Millisecond),
+		served.Load(), failed.Load(), time.Duration(slowest.Load()).Round(time.Millisecond))
+	for i, r := range results {
+		if r.err != nil {
+			t.Errorf("client %d: %v", i, r.err)
+			break
+		}
+	}
+	assert.Equal(t, attackers, refused)
+	assert.Equal(t, attackers, released, "connections held past a second after their refusal")
+	assert.Positive(t, served.Load())
+	assert.Zero(t, failed.Load(), "the authenticated client was not served throughout")
+	require.Equal(t, int(served.Load()), mocks.Total(), "only authenticated requests reach an upstream")
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
