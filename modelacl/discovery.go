@@ -122,10 +122,12 @@ const (
 	apiBedrockFoundation            // ListFoundationModels / GetFoundationModel
 )
 
-// IsListing reports whether rt is a model listing or one model's metadata
-// (OpenAI, Anthropic, Gemini, Azure, Bedrock control plane): the routes
-// [Checker.AnswerListing] answers and, with [Options].Discovery set, the
-// middleware answers itself instead of handing them on.
+// IsListing reports whether rt is a model listing or one model's metadata,
+// of any provider: the routes [Checker.AnswerListing] answers and, with
+// [Options].Discovery set, the middleware answers itself instead of
+// handing them on. OpenAI, Anthropic, Gemini, Azure and Bedrock control
+// plane listings are rendered; the others (Vertex publisher models, Ollama
+// tags, Gemini tuned models) are refused as not served, never forwarded.
 func IsListing(rt *routeparse.Route) bool {
 	switch rt.Operation {
 	case routeparse.OpListModels, routeparse.OpGetModel,
