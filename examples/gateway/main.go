@@ -23,6 +23,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -58,11 +59,18 @@ func run() error {
 	flag.Parse()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	sopts := gateway.ServerOptions{
+		ReadHeaderTimeout: *readHeader,
+		BodyReadTimeout:   *bodyTimeout,
+		IdleTimeout:       *idle,
+		MaxHeaderBytes:    *maxHeader,
+	}
+	var err error
+	if sopts.TLS, err = serverTLS(*selfSigned, *tlsCert, *tlsKey, logger); err != nil {
+		return err
+	}
 
-	var (
-		cfg *gateway.Config
-		err error
-	)
+	var cfg *gateway.Config
 	if *configPath == "" {
 		cfg, err = gateway.ParseConfig(gateway.DefaultConfig)
 	} else {
@@ -93,33 +101,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	sopts := gateway.ServerOptions{
-		ReadHeaderTimeout: *readHeader,
-		BodyReadTimeout:   *bodyTimeout,
-		IdleTimeout:       *idle,
-		MaxHeaderBytes:    *maxHeader,
-		Logger:            logger,
-	}
+	sopts.Logger = logger
 	scheme := "http"
-	switch {
-	case *selfSigned && (*tlsCert != "" || *tlsKey != ""):
-		return errors.New("-tls-self-signed and -tls-cert/-tls-key are exclusive")
-	case *selfSigned:
-		cfg, _, fingerprint, err := gateway.SelfSignedTLS()
-		if err != nil {
-			return err
-		}
-		sopts.TLS, scheme = cfg, "https"
-		logger.Warn("self-signed certificate for localhost: local use only", "sha256", fingerprint)
-	case *tlsCert != "" || *tlsKey != "":
-		if *tlsCert == "" || *tlsKey == "" {
-			return errors.New("-tls-cert and -tls-key go together")
-		}
-		cfg, err := gateway.LoadTLS(*tlsCert, *tlsKey)
-		if err != nil {
-			return err
-		}
-		sopts.TLS, scheme = cfg, "https"
+	if sopts.TLS != nil {
+		scheme = "https"
 	}
 	srv := gateway.NewServer(gw, sopts)
 	logger.Info("listening", "addr", scheme+"://"+ln.Addr().String())
@@ -142,4 +127,26 @@ func run() error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// serverTLS returns the TLS configuration the flags ask for, nil for
+// plaintext.
+func serverTLS(selfSigned bool, certFile, keyFile string, logger *slog.Logger) (*tls.Config, error) {
+	switch {
+	case selfSigned && (certFile != "" || keyFile != ""):
+		return nil, errors.New("-tls-self-signed and -tls-cert/-tls-key are exclusive")
+	case selfSigned:
+		tc, _, fingerprint, err := gateway.SelfSignedTLS()
+		if err != nil {
+			return nil, err
+		}
+		logger.Warn("self-signed certificate for localhost: local use only", "sha256", fingerprint)
+		return tc, nil
+	case certFile != "" || keyFile != "":
+		if certFile == "" || keyFile == "" {
+			return nil, errors.New("-tls-cert and -tls-key go together")
+		}
+		return gateway.LoadTLS(certFile, keyFile)
+	}
+	return nil, nil
 }
