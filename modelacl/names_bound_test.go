@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,6 +18,8 @@ import (
 
 // A 32 MiB body naming millions of models is refused with a typed 400
 // once the parser meets the name past the bound, and nothing is forwarded.
+// The body ends in invalid JSON, so the reason (too many models, not a
+// malformed body) shows the parser stopped at the bound.
 func TestMiddlewareRefusesTooManyModelNames(t *testing.T) {
 	var reason modelacl.Reason
 	h, rec := newHandler(t, modelacl.Options{OnDecision: func(_ context.Context, d *modelacl.Decision) { reason = d.Reason() }})
@@ -27,13 +28,11 @@ func TestMiddlewareRefusesTooManyModelNames(t *testing.T) {
 	for b.Len() < 32<<20-64 {
 		b.WriteString(`"gpt-4o-mini",`)
 	}
-	b.WriteString(`"gpt-4o-mini"]}`)
+	b.WriteString(`"gpt-4o-mini",!`)
 	r := httptest.NewRequest("POST", "/v1/chat/completions", bytes.NewReader(b.Bytes()))
 	bearer(r, allowedKey)
 	w := httptest.NewRecorder()
-	start := time.Now()
 	h.ServeHTTP(w, r)
-	elapsed := time.Since(start)
 	require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
 	assert.False(t, rec.last.called, "forwarded")
 	assert.Equal(t, modelacl.ReasonTooManyModels, reason)
@@ -42,7 +41,6 @@ func TestMiddlewareRefusesTooManyModelNames(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
 	assert.Contains(t, e.Error.Message, "the request names more than 256 models")
-	assert.Less(t, elapsed, time.Second, "refusing 32 MiB of names")
 
 	// The bound is an option.
 	h, rec = newHandler(t, modelacl.Options{MaxModelsPerRequest: 2})
