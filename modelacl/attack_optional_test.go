@@ -49,6 +49,10 @@ func TestAttackOptionalModelRoutes(t *testing.T) {
 		{name: "create thread and run without model", target: "/v1/threads/runs", ctype: js, body: []byte(`{"assistant_id":"asst_1","thread":{}}`)},
 		{name: "video denied model", target: "/v1/videos", ctype: videoDeniedCT, body: videoDenied},
 		{name: "video without model (upstream default)", target: "/v1/videos", ctype: videoNoModelCT, body: videoNoModel},
+		{name: "video as JSON denied model", target: "/v1/videos", ctype: js, body: []byte(`{"prompt":"a cat","model":"gpt-4o"}`)},
+		{name: "video as JSON without model", target: "/v1/videos", ctype: js, body: []byte(`{"prompt":"a cat"}`)},
+		{name: "video as JSON with a denied fallback", target: "/v1/videos", ctype: js, body: []byte(`{"prompt":"a cat","model":"gpt-4o-mini","fallbacks":["gpt-4o"]}`)},
+		{name: "video form with JSON content type lie", target: "/v1/videos", ctype: js, body: videoDenied},
 		{name: "moderation without model (upstream default)", target: "/v1/moderations", ctype: js, body: []byte(`{"input":"hi"}`)},
 	})
 
@@ -95,6 +99,7 @@ func TestAttackOptionalModelRoutesAllowed(t *testing.T) {
 			body: []byte(`{"session":{"model":"gpt-4o-mini","audio":{"input":{"transcription":{"model":"whisper-1"}}}}}`)},
 		{name: "thread run allowed model", target: "/v1/threads/thread_1/runs", ctype: js, body: []byte(`{"assistant_id":"asst_1","model":"gpt-4o-mini"}`)},
 		{name: "video allowed model", target: "/v1/videos", ctype: formCT, body: form},
+		{name: "video as JSON allowed model", target: "/v1/videos", ctype: js, body: []byte(`{"prompt":"a cat","model":"gpt-4o-mini"}`)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			next.last = atkSeen{}

@@ -168,7 +168,11 @@ func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body [
 	case BodyJSON:
 		err = parseJSONBody(r, contentType, data, p.maxModels())
 	case BodyMultipart:
-		err = parseMultipartBody(r, contentType, data)
+		if r.formOrJSON && mediaType(contentType) == "application/json" {
+			err = parseJSONBody(r, contentType, data, p.maxModels()) // POST videos: JSON as well as the SDK's form
+		} else {
+			err = parseMultipartBody(r, contentType, data)
+		}
 	default:
 		err = &Error{Shape: shapeBody, Detail: "unknown body kind", Err: ErrMalformedBody}
 	}

@@ -221,7 +221,7 @@
 //	POST            [/v1]/realtime/calls              openai    realtime                ErrNoModel (see below)       openai
 //	POST            [/v1]/threads/{id}/runs           openai    thread_run              B "model" or default         openai
 //	POST            [/v1]/threads/runs                openai    thread_run              B "model" or default         openai
-//	POST            [/v1]/videos                      openai    video_generation        F "model" or default         openai
+//	POST            [/v1]/videos                      openai    video_generation        F|B "model" or default       openai
 //	POST            /v1/messages                      anthropic messages                B "model"                    anthropic,bedrock-messages
 //	POST            /v1/messages/count_tokens         anthropic count_tokens            B "model"                    anthropic,bedrock-messages
 //	POST            /v1/messages/batches              anthropic batch                   B "requests[].params.model"  anthropic
@@ -260,6 +260,10 @@
 // "session.audio.input.transcription.model" (both authorized; in a
 // transcription session, which has no session model, the latter is the
 // primary one).
+//
+// "F|B" (POST videos): a multipart form, as openai-go sends it, or a JSON
+// body when the Content-Type is application/json; each is read with its
+// own strict rules.
 //
 // "or default" marks routes whose model the upstream picks when the
 // request names none (moderations, realtime client secrets, Assistants

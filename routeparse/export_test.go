@@ -71,6 +71,8 @@ func rowWhere(rw *apiRow) string {
 		w = "ErrNoModel (see below)"
 	case rw.sp.free:
 		w = "free"
+	case rw.sp.body == BodyMultipart && rw.sp.json:
+		w = `F|B "model"`
 	case rw.sp.body == BodyMultipart:
 		w = `F "model"`
 	case rw.sp.shape == shapeBatchRequests:

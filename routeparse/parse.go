@@ -385,6 +385,7 @@ type spec struct {
 	stream bool // streams by default
 	free   bool // model-free by design
 	opt    bool // the upstream picks a model when none is named (Parser.DefaultModels)
+	json   bool // a multipart route that takes a JSON body too
 }
 
 func (r *Route) apply(sp spec) {
@@ -395,6 +396,7 @@ func (r *Route) apply(sp spec) {
 	r.Stream = sp.stream
 	r.ModelFree = sp.free
 	r.optModel = sp.opt
+	r.formOrJSON = sp.json
 }
 
 // Common specs.

@@ -117,6 +117,7 @@ var (
 	specRealtimeQuery = spec{op: OpRealtime, need: true} // GET realtime?model=: the model is in the query
 	specMsgBatches    = spec{op: OpBatch, body: BodyJSON, shape: shapeBatchRequests, need: true}
 	specSession       = spec{op: OpRealtime, body: BodyJSON, shape: shapeSession, need: true}
+	specVideos        = spec{op: OpVideoGeneration, body: BodyMultipart, shape: shapeModel, need: true, opt: true, json: true}
 )
 
 // optional marks a route whose model the upstream picks when the request
@@ -201,8 +202,9 @@ var apiRows = [...]apiRow{
 	// the assistant's.
 	post(verOpenAI, "threads/{id}/runs", oa, OpenAI, optional(bodySpec(OpThreadRun))),
 	post(verOpenAI, "threads/runs", oa, OpenAI, optional(bodySpec(OpThreadRun))),
-	// video.go New: multipart ("model" is optional: the API's default).
-	post(verOpenAI, "videos", oa, OpenAI, optional(formSpec(OpVideoGeneration))),
+	// video.go New: multipart ("model" is optional: the API's default); the
+	// API takes the same fields as a JSON body too.
+	post(verOpenAI, "videos", oa, OpenAI, specVideos),
 
 	// Anthropic (anthropic-sdk-go/v2), under /v1 only.
 	post(verV1, "messages", an|famBedrockMsgs, Anthropic, bodySpec(OpMessages)),

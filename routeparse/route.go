@@ -69,7 +69,7 @@ type BodyKind uint8
 const (
 	BodyNone      BodyKind = iota // the request line says everything; do not read the body
 	BodyJSON                      // a JSON object whose top level may name models
-	BodyMultipart                 // multipart/form-data (audio transcriptions, image edits)
+	BodyMultipart                 // multipart/form-data (audio transcriptions, image edits; POST videos also takes JSON)
 )
 
 var bodyKindNames = [...]string{"none", "json", "multipart"}
@@ -274,12 +274,13 @@ type Route struct {
 	// Body says whether ParseBody must be called, and with what kind of body.
 	Body BodyKind
 
-	shape     bodyShape // which members ParseBody extracts
-	needModel bool      // the route must end up naming at least one model
-	optModel  bool      // the upstream picks a model when the request names none (Parser.DefaultModels)
-	parsed    bool      // ParseBody succeeded on this route
-	row       uint16    // 1 + the index in apiRows of the row that matched, 0 for routes of other matchers
-	seal      uint64    // digest of the fields as the parser left them; 0: not made by the parser (seal.go)
+	shape      bodyShape // which members ParseBody extracts
+	needModel  bool      // the route must end up naming at least one model
+	optModel   bool      // the upstream picks a model when the request names none (Parser.DefaultModels)
+	formOrJSON bool      // a BodyMultipart route that also takes a JSON body (Content-Type application/json)
+	parsed     bool      // ParseBody succeeded on this route
+	row        uint16    // 1 + the index in apiRows of the row that matched, 0 for routes of other matchers
+	seal       uint64    // digest of the fields as the parser left them; 0: not made by the parser (seal.go)
 	// pub is the Vertex publisher of a publisher model route (a substring
 	// of the path); body models of that route are compared with the path
 	// model in the publisher's spellings.
