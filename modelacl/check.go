@@ -148,47 +148,58 @@ func (c Checker) CheckNative(pr *Principal, provider routeparse.Provider, ids ..
 // if it is model-free by design (routeparse marks it so); otherwise it is
 // [ErrNoModel]. The returned Decision has its Route field set to *rt.
 func (c Checker) CheckRoute(pr *Principal, rt *routeparse.Route) (Decision, error) {
-	d, err := c.checkRoute(pr, rt)
+	var d Decision
+	err := c.checkRouteInto(&d, pr, rt, false)
 	d.Route = *rt
 	return withErr(d, err)
 }
 
 // withErr records err in d, so that a Decision handed to hooks says why.
 func withErr(d Decision, err error) (Decision, error) {
+	d.recordErr(err)
+	return d, err
+}
+
+func (d *Decision) recordErr(err error) {
 	if err != nil {
 		d.Allowed = false
 		if d.Err == nil {
 			d.Err = err
 		}
 	}
-	return d, err
 }
 
-func (c Checker) checkRoute(pr *Principal, rt *routeparse.Route) (Decision, error) {
+// checkRouteInto decides rt, writing the outcome into d, which holds none
+// yet, and leaving d.Route alone: rt may be &d.Route, so the middleware
+// decides in place without copying the route or the Decision. parsedHere
+// says the caller's own parser produced rt just now and nothing else could
+// touch it (the middleware's pipeline), so its seal need not be checked
+// again.
+func (c Checker) checkRouteInto(d *Decision, pr *Principal, rt *routeparse.Route, parsedHere bool) error {
 	p, res, err := c.snapshot()
 	if err != nil {
-		return deniedDecision(pr, "", err), err
+		return d.deny(pr, "", err)
 	}
-	if !rt.Sealed() {
+	if !parsedHere && !rt.Sealed() {
 		// Fail closed: a route nobody parsed (or edited after) may claim
 		// anything, ModelFree above all.
-		return deniedDecision(pr, "", ErrRouteUnsealed), ErrRouteUnsealed
+		return d.deny(pr, "", ErrRouteUnsealed)
 	}
 	if !rt.BodyParsed() {
 		// Fail closed: the body may name models the request line does not.
-		return deniedDecision(pr, "", ErrRouteIncomplete), ErrRouteIncomplete
+		return d.deny(pr, "", ErrRouteIncomplete)
 	}
 	models := rt.Models()
 	if len(models) == 0 {
 		if !rt.ModelFree {
-			return deniedDecision(pr, "", ErrNoModel), ErrNoModel
+			return d.deny(pr, "", ErrNoModel)
 		}
 		if pr == nil {
-			return deniedDecision(pr, "", ErrNoPrincipal), ErrNoPrincipal
+			return d.deny(pr, "", ErrNoPrincipal)
 		}
-		d := Decision{Allowed: true, policy: p}
+		d.Allowed, d.policy = true, p
 		d.setPrincipal(pr)
-		return d, nil
+		return nil
 	}
 	var buf, rbuf [8]string
 	var fbuf [8]bool
@@ -200,19 +211,19 @@ func (c Checker) checkRoute(pr *Principal, rt *routeparse.Route) (Decision, erro
 			names = append(names, m.Name())
 			fallback = append(fallback, m.Fallback)
 		}
-		return p.decide(pr, names, nil, fallback, true)
+		return p.decideInto(d, pr, names, nil, fallback, true)
 	}
 	// Provider-native IDs, forwarded unchanged: resolved, no aliases.
 	for _, m := range models {
 		name := m.Name()
 		if names, reqs, err = appendResolved(names, reqs, res, rt.Provider, name); err != nil {
-			return deniedDecision(pr, name, err), err
+			return d.deny(pr, name, err)
 		}
 		for len(fallback) < len(names) {
 			fallback = append(fallback, m.Fallback)
 		}
 	}
-	return p.decide(pr, names, reqs, fallback, false)
+	return p.decideInto(d, pr, names, reqs, fallback, false)
 }
 
 // nativeDenyError is a denial of a name the request gave as another,
@@ -270,11 +281,19 @@ func appendResolved(names, reqs []string, res Resolver, provider routeparse.Prov
 // deniedDecision is the Decision for a request refused before or outside
 // the policy check.
 func deniedDecision(pr *Principal, model string, err error) Decision {
-	d := Decision{Denied: model, Err: err}
+	var d Decision
+	d.deny(pr, model, err)
+	return d
+}
+
+// deny writes into d, which holds no outcome yet, the refusal of model
+// for err, and returns err.
+func (d *Decision) deny(pr *Principal, model string, err error) error {
+	d.Denied, d.Err = model, err
 	var de *DenyError
 	if errors.As(err, &de) {
 		d.Scope, d.Denied = de.Scope, de.Model
 	}
 	d.setPrincipal(pr)
-	return d
+	return err
 }

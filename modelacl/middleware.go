@@ -346,11 +346,13 @@ func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr er
 		if err != nil {
 			return b, err
 		}
-		*d, err = m.c.checker.CheckRoute(pr, rt) // the returned Decision carries *rt
+		err = m.c.checker.checkRouteInto(d, pr, rt, true) // in place: rt is &d.Route, parsed above
+		d.recordErr(err)
 		return b, err
 	default:
 		var err error
-		*d, err = m.c.checker.CheckRoute(pr, rt)
+		err = m.c.checker.checkRouteInto(d, pr, rt, true)
+		d.recordErr(err)
 		return b, err
 	}
 }

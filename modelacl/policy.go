@@ -276,20 +276,27 @@ func (p *Policy) Check(pr *Principal, names ...string) (Decision, error) {
 // No slice is retained.
 func (p *Policy) decide(pr *Principal, names, requested []string, fallback []bool, aliases bool) (Decision, error) {
 	var d Decision
+	err := p.decideInto(&d, pr, names, requested, fallback, aliases)
+	return d, err
+}
+
+// decideInto is decide writing the outcome into d, which holds none yet;
+// d.Route is left alone.
+func (p *Policy) decideInto(d *Decision, pr *Principal, names, requested []string, fallback []bool, aliases bool) error {
 	switch {
 	case pr == nil:
 		d.Err = ErrNoPrincipal
-		return d, d.Err
+		return d.Err
 	case p == nil:
 		d.setPrincipal(pr)
 		d.Err = ErrNoPolicy
-		return d, d.Err
+		return d.Err
 	}
 	d.policy, d.native = p, !aliases
 	d.setPrincipal(pr)
 	if len(names) == 0 {
 		d.Err = ErrNoModel
-		return d, d.Err
+		return d.Err
 	}
 	for i, n := range names {
 		req := n
@@ -298,22 +305,23 @@ func (p *Policy) decide(pr *Principal, names, requested []string, fallback []boo
 		}
 		t, s, err := p.check(pr, n, aliases)
 		if err != nil {
-			deny := Decision{Scope: s, Denied: req, policy: p}
-			deny.setPrincipal(pr)
+			// A denial carries no grants.
+			d.n, d.inline, d.extra, d.native = 0, [len(d.inline)]Grant{}, nil, false
+			d.Scope, d.Denied = s, req
 			switch {
 			case errors.Is(err, ErrNoModel):
-				deny.Err = err
+				d.Err = err
 			case req != n:
-				deny.Err = &nativeDenyError{id: req, err: &DenyError{Scope: s, Model: n, Err: err}}
+				d.Err = &nativeDenyError{id: req, err: &DenyError{Scope: s, Model: n, Err: err}}
 			default:
-				deny.Err = &DenyError{Scope: s, Model: n, Err: err}
+				d.Err = &DenyError{Scope: s, Model: n, Err: err}
 			}
-			return deny, deny.Err
+			return d.Err
 		}
 		d.add(Grant{Requested: req, Model: t.name, Group: p.groupName(&t), Fallback: fallback != nil && fallback[i]})
 	}
 	d.Allowed = true
-	return d, nil
+	return nil
 }
 
 // MaxModelNameLen bounds the length of a requested model name, in bytes.
