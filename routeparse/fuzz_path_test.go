@@ -36,6 +36,12 @@ func FuzzParseRequest(f *testing.F) {
 		{"POST", "/model/%2e%2e/invoke", ""},
 		{"POST", "/bedrock/model/x/../invoke", "model=%zz"},
 		{"POST", "/api/chat", ""},
+		{"POST", "/bedrock/openai/v1/chat/completions", ""},
+		{"GET", "/bedrock/inference-profiles/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Aapplication-inference-profile%2Fa", ""},
+		{"POST", "/v1beta1/projects/p/locations/l/models/m:generateContent", ""},
+		{"POST", "/v1/realtime/client_secrets", ""},
+		{"POST", "/v1/threads/t/runs", ""},
+		{"POST", "/v1/chat/completions", "model%5B0%5d=x"},
 	}
 	for _, s := range seeds {
 		f.Add(s[0], s[1], s[2])
