@@ -319,3 +319,37 @@ func repeatNames(n string, k int) []string {
 	}
 	return out
 }
+
+// TestReportOnlyPassesOverBudgetBodyWhole: under ReportOnly a body that
+// does not fit MaxBufferedBytes is logged as a would-be refusal and handed
+// on whole (what was read, then the rest), never truncated.
+func TestReportOnlyPassesOverBudgetBodyWhole(t *testing.T) {
+	const body = 1000
+	next := newHoldingNext()
+	mw, err := modelacl.New(modelacl.Options{
+		Policy: fixturePolicy(t), Authenticate: fixtureKeys().authenticate, ReportOnly: true,
+		MaxBodyBytes: body, MaxBufferedBytes: body + 1 + 1501, // two bodies of 1001
+	})
+	require.NoError(t, err)
+	h := mw.Handler(next)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			res, _ := send(h, http.MethodPost, "/v1/chat/completions", "application/json", chatOf(body, "gpt-4o-mini"), bearer, restrictedKey)
+			assert.Equal(t, http.StatusOK, res.StatusCode)
+		})
+		<-next.entered
+	}
+	rec := &recorder{}
+	h2 := mw.Handler(rec)
+	want := chatOf(body, "gpt-4o-mini")
+	res, out := send(h2, http.MethodPost, "/v1/chat/completions", "application/json", want, bearer, restrictedKey)
+	require.Equal(t, http.StatusOK, res.StatusCode, "%s", out)
+	require.True(t, rec.last.called)
+	assert.Equal(t, want, rec.last.body, "the body goes on whole")
+	require.True(t, rec.last.hasDecision)
+	assert.False(t, rec.last.decision.Allowed)
+	assert.ErrorIs(t, rec.last.decision.Err, modelacl.ErrBufferBudget)
+	close(next.release)
+	wg.Wait()
+}

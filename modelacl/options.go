@@ -146,15 +146,18 @@ type Options struct {
 
 	// ReportOnly is a DRY RUN. WHEN TRUE, THE MIDDLEWARE ENFORCES NOTHING
 	// ABOUT MODELS: requests that would be denied (a model not allowed, an
-	// unknown route, a malformed or ambiguous path or body, a body over the
-	// limit, no policy loaded) are LOGGED AND PASSED TO THE NEXT HANDLER.
+	// unknown route, a malformed or ambiguous path or body, a body over a
+	// limit or over MaxBufferedBytes (then handed on as far as it was
+	// read, followed by the unread rest), no policy loaded) are LOGGED AND
+	// PASSED TO THE NEXT HANDLER.
 	// It exists to roll a policy out safely: run it, read the would-be
 	// denials in the log or the OnDecision hook, fix the allowlists, then
 	// turn it off. Never leave it on in production.
 	//
 	// It does not relax authentication: a missing, ambiguous, malformed or
 	// unknown credential is still refused with 401, and an Authenticate
-	// failure with 500. Credentials are still stripped. The next handler
+	// failure with 500. Nor the upgrade policy: a refused protocol upgrade
+	// is still 400 ([ErrUpgrade]). Credentials are still stripped. The next handler
 	// finds the would-be denial in the context (Decision.Allowed false).
 	ReportOnly bool
 
