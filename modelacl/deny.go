@@ -160,10 +160,18 @@ func failureFor(err error, denyStatus int) failure {
 	f := failure{kind: c.kind, message: c.phrase}
 	var ve *verify.Error
 	if errors.As(err, &ve) {
-		// A SigV4 refusal: AWS's own type, status and wording (never a
-		// secret or signature), so the AWS SDKs surface it and retry a
-		// clock skew once.
-		f.status, f.message, f.awsType = ve.Status, ve.Message, ve.Code
+		// A SigV4 refusal: AWS's own error type and wording (never a
+		// secret or signature), which is what the AWS SDKs key on: they
+		// surface the type, and retry a clock skew once. The status is
+		// 401, as for every credential the middleware refuses, where AWS
+		// answers 403: Claude Code in Bedrock mode retries a 403 for
+		// minutes unless it reads AWS's access-denied sentence, and stops
+		// at a 401 with X-Should-Retry: false. A malformed signature keeps
+		// AWS's 400.
+		f.status, f.message, f.awsType = http.StatusUnauthorized, ve.Message, ve.Code
+		if ve.Status == http.StatusBadRequest {
+			f.status = http.StatusBadRequest
+		}
 		return f
 	}
 	switch c.kind {

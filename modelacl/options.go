@@ -79,8 +79,11 @@ type Options struct {
 	// When set, a SigV4 request is parsed and its access key ID looked up
 	// before anything is read: an unknown ID, a malformed signature, a
 	// request time outside the window or a foreign credential scope is
-	// refused at once, with AWS's error type (UnrecognizedClientException,
-	// IncompleteSignatureException, InvalidSignatureException). Then the
+	// refused at once, with AWS's error type and message
+	// (UnrecognizedClientException, IncompleteSignatureException,
+	// InvalidSignatureException) and status 401 like every refused
+	// credential (400 for a malformed signature; AWS itself answers 403,
+	// which Claude Code retries for minutes). Then the
 	// body is read, bounded by MaxBodyBytes, whatever the route (Bedrock's
 	// invoke routes included: the payload hash covers it), and the
 	// signature is verified over the request as received; only then is

@@ -157,30 +157,30 @@ func TestSigV4AttacksAreRefusedBeforeTheDecision(t *testing.T) {
 			r2 := httptest.NewRequest("POST", opusInvoke, strings.NewReader(invokeJSON))
 			r2.Host, r2.Header = r.Host, r.Header
 			return r2
-		}, 403, "InvalidSignatureException"},
+		}, 401, "InvalidSignatureException"},
 		{"body changed after signing", func(t *testing.T) *http.Request {
 			r := signedRequest(t, "POST", opusInvoke, invokeJSON, akidAllowed, secretAllowed, sigNow)
 			r.Body = io.NopCloser(strings.NewReader(strings.Replace(invokeJSON, "16", "99", 1)))
 			return r
-		}, 403, "InvalidSignatureException"},
+		}, 401, "InvalidSignatureException"},
 		{"query added after signing", func(t *testing.T) *http.Request {
 			r := signedRequest(t, "POST", opusInvoke, invokeJSON, akidAllowed, secretAllowed, sigNow)
 			r2 := httptest.NewRequest("POST", opusInvoke+"?x=1", strings.NewReader(invokeJSON))
 			r2.Host, r2.Header = r.Host, r.Header
 			return r2
-		}, 403, "InvalidSignatureException"},
+		}, 401, "InvalidSignatureException"},
 		{"stale date", func(t *testing.T) *http.Request {
 			return signedRequest(t, "POST", opusInvoke, invokeJSON, akidAllowed, secretAllowed, sigNow.Add(-6*time.Minute))
-		}, 403, "InvalidSignatureException"},
+		}, 401, "InvalidSignatureException"},
 		{"future date", func(t *testing.T) *http.Request {
 			return signedRequest(t, "POST", opusInvoke, invokeJSON, akidAllowed, secretAllowed, sigNow.Add(6*time.Minute))
-		}, 403, "InvalidSignatureException"},
+		}, 401, "InvalidSignatureException"},
 		{"one key's ID with another key's secret", func(t *testing.T) *http.Request {
 			return signedRequest(t, "POST", opusInvoke, invokeJSON, akidAllowed, secretRestrict, sigNow)
-		}, 403, "InvalidSignatureException"},
+		}, 401, "InvalidSignatureException"},
 		{"unknown access key ID", func(t *testing.T) *http.Request {
 			return signedRequest(t, "POST", opusInvoke, invokeJSON, "AKIAUNKNOWNSIGV40009", secretAllowed, sigNow)
-		}, 403, "UnrecognizedClientException"},
+		}, 401, "UnrecognizedClientException"},
 		{"duplicated Authorization", func(t *testing.T) *http.Request {
 			r := signedRequest(t, "POST", opusInvoke, invokeJSON, akidAllowed, secretAllowed, sigNow)
 			r.Header.Add("Authorization", r.Header.Get("Authorization"))

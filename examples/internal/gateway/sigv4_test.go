@@ -48,9 +48,9 @@ func TestSigV4KeysAreVerified(t *testing.T) {
 		errType            string
 	}{
 		{"issued key pair", "AKIAWITHSECRET000001", "issued-secret", 200, ""},
-		{"issued ID with a guessed secret", "AKIAWITHSECRET000001", "guessed", 403, "InvalidSignatureException"},
+		{"issued ID with a guessed secret", "AKIAWITHSECRET000001", "guessed", 401, "InvalidSignatureException"},
 		{"key without a secret is refused by default", "AKIAWITHOUTSECRET002", "anything", 401, "UnrecognizedClientException"},
-		{"unknown access key ID", "AKIANOTCONFIGURED003", "anything", 403, "UnrecognizedClientException"},
+		{"unknown access key ID", "AKIANOTCONFIGURED003", "anything", 401, "UnrecognizedClientException"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -83,7 +83,7 @@ func TestUnsafeTrustUnverifiedAccessKeyIDs(t *testing.T) {
 	// A key that has a secret is verified all the same.
 	mocks.Reset()
 	resp, body = sigv4Post(t, url, "AKIAWITHSECRET000001", "guessed")
-	assert.Equal(t, http.StatusForbidden, resp.StatusCode, body)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, body)
 	assert.Zero(t, mocks.Total())
 }
 
