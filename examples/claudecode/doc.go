@@ -1,6 +1,7 @@
 // Package claudecode drives the real Claude Code CLI through the reference
-// gateway, in its three modes (Bedrock with a bearer key, Vertex AI, and
-// the Anthropic API), and checks what a user of a restricted key sees: an
+// gateway, in its three modes (Bedrock with a bearer key or with a
+// gateway-issued AWS key pair, whose signatures the gateway verifies;
+// Vertex AI; and the Anthropic API), and checks what a user of a restricted key sees: an
 // allowed model answers, a denied model stops at once instead of being
 // retried for minutes, --fallback-model switches to an allowed model, and
 // the model listings the CLI asks for contain only what the key may call.
