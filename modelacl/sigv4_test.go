@@ -393,3 +393,54 @@ func BenchmarkMiddlewareSigV4(b *testing.B) {
 		})
 	}
 }
+
+func TestFindCredentialPresignedQuery(t *testing.T) {
+	const scope = "/20260506/us-east-1/bedrock/aws4_request"
+	cases := []struct {
+		name    string
+		query   string
+		want    modelacl.Credential
+		wantErr error
+	}{
+		{name: "presigned credential", query: "X-Amz-Credential=" + akidAllowed + url.QueryEscape(scope) + "&X-Amz-Signature=00",
+			want: modelacl.Credential{Kind: modelacl.CredentialAWSAccessKeyID, Source: modelacl.SourceXAmzCredential, Secret: akidAllowed}},
+		{name: "name in another letter case still counts", query: "x-amz-credential=" + akidAllowed + url.QueryEscape(scope),
+			want: modelacl.Credential{Kind: modelacl.CredentialAWSAccessKeyID, Source: modelacl.SourceXAmzCredential, Secret: akidAllowed}},
+		{name: "percent-encoded name still counts", query: "X-Amz-%43redential=" + akidAllowed + url.QueryEscape(scope),
+			want: modelacl.Credential{Kind: modelacl.CredentialAWSAccessKeyID, Source: modelacl.SourceXAmzCredential, Secret: akidAllowed}},
+		{name: "credential without a scope", query: "X-Amz-Credential=" + akidAllowed, wantErr: modelacl.ErrMalformedCredential},
+		{name: "two different presigned credentials", query: "X-Amz-Credential=" + akidAllowed + url.QueryEscape(scope) +
+			"&X-Amz-Credential=" + akidRestricted + url.QueryEscape(scope), wantErr: modelacl.ErrAmbiguousCredential},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := modelacl.FindCredential(httptest.NewRequest("GET", "/bedrock/async-invoke?"+c.query, nil))
+			if c.wantErr != nil {
+				require.ErrorIs(t, err, c.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.want.Kind, got.Kind)
+			assert.Equal(t, c.want.Source, got.Source)
+			assert.Equal(t, c.want.Secret, got.Secret)
+			assert.False(t, got.Verified, "FindCredential verifies nothing")
+		})
+	}
+	t.Run("presigned credential plus a bearer token", func(t *testing.T) {
+		r := httptest.NewRequest("GET", "/bedrock/async-invoke?X-Amz-Credential="+akidAllowed+url.QueryEscape(scope), nil)
+		r.Header.Set("Authorization", "Bearer "+allowedKey)
+		_, err := modelacl.FindCredential(r)
+		require.ErrorIs(t, err, modelacl.ErrAmbiguousCredential)
+	})
+}
+
+// Every spelling of a presigning parameter is a credential and is removed
+// before the next handler; the other parameters keep their bytes.
+func TestSigV4QueryParametersAreStrippedInEverySpelling(t *testing.T) {
+	h, rec := newHandler(t, modelacl.Options{})
+	r := httptest.NewRequest("GET", "/bedrock/async-invoke?maxResults=5&x-amz-signature=1&X-Amz-%53ecurity-Token=t&next=a%2Fb", nil)
+	r.Header.Set("Authorization", "Bearer "+allowedKey)
+	res, body := serve(h, r)
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	assert.Equal(t, "maxResults=5&next=a%2Fb", rec.last.rawQuery)
+}
