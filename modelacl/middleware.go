@@ -263,8 +263,9 @@ func (m *Middleware) check(r *http.Request) (*http.Request, *decisionCtx, *Decis
 		// Discovery equals enforcement: answered here, from the policy,
 		// never handed on to be forwarded unfiltered.
 		dc.lease.release()
+		err := m.answerListing(r, d, pr)
 		d.unread = hasBody(r) && !b.eof
-		return nil, dc, d, m.answerListing(r, d, pr)
+		return nil, dc, d, err
 	}
 
 	// 3. Read and classify the body; 4. resolve and decide.
@@ -372,29 +373,27 @@ func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr er
 // the stream of an unread body; the connection stays up for its other
 // streams.) A 503 over MaxBufferedBytes carries "Retry-After".
 func (m *Middleware) WriteRefusal(w http.ResponseWriter, r *http.Request, d *Decision) {
+	closeConn := d.unread && r.ProtoMajor == 1
+	if closeConn {
+		w.Header().Set("Connection", "close")
+		// net/http closes the request body after the handler returns,
+		// and closing reads what is left of a small body (up to 256 KiB)
+		// so that the connection can be reused; "Connection: close" does
+		// not skip that read. A read deadline in the past makes it fail
+		// at once (the response is written all the same). A server that
+		// cannot set one (ErrNotSupported) is left to its own timeouts.
+		defer func() { _ = http.NewResponseController(w).SetReadDeadline(time.Now()) }()
+	}
 	if d.listing != nil {
 		d.listing.Write(w)
 		return
 	}
 	m.sigV4Date(w, d.Err)
 	f := failureFor(d.Err, m.c.denyStatus)
-	closeConn := d.unread && r.ProtoMajor == 1
-	if closeConn {
-		w.Header().Set("Connection", "close")
-	}
 	if f.kind == failBusy {
 		w.Header().Set("Retry-After", retryAfterBusy)
 	}
 	writeFailure(w, dialectFor(&d.Route, r.Header), f)
-	if closeConn {
-		// net/http closes the request body after the handler returns,
-		// and closing reads what is left of a small body (up to 256 KiB)
-		// so that the connection can be reused; "Connection: close" does
-		// not skip that read. A read deadline in the past makes it fail
-		// at once. A server that cannot set one (ErrNotSupported) is left
-		// to its own timeouts.
-		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
-	}
 }
 
 // retryAfterBusy is the Retry-After of a refusal over MaxBufferedBytes, in

@@ -139,3 +139,18 @@ func TestRefusalCloseOnlyOnHTTP1(t *testing.T) {
 		}
 	}
 }
+
+// TestListingWithUnreadBodyClosesConnection: a model listing the
+// middleware answers itself refuses a body (a GET carries none) without
+// reading it; the connection is closed at once rather than drained at the
+// client's pace.
+func TestListingWithUnreadBodyClosesConnection(t *testing.T) {
+	h, _ := newHandler(t, modelacl.Options{Discovery: &modelacl.DiscoveryOptions{}})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	status, closedAfter := dribble(t, srv.Listener.Addr().String(),
+		"GET /v1/models HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer "+restrictedKey+"\r\nContent-Length: 100000", false)
+	require.NotEqual(t, time.Duration(-1), closedAfter, "connection still open after 3 s")
+	assert.Equal(t, "HTTP/1.1 400 Bad Request", status)
+	assert.Less(t, closedAfter, time.Second)
+}
