@@ -1,8 +1,9 @@
 // Package fakeupstream is a recording stand-in for the LLM providers the
 // reference gateway forwards to. It answers each provider's request shapes
 // just well enough for the official SDKs to decode a success (JSON bodies,
-// server-sent events, and the AWS event-stream framing Bedrock streams use),
-// and it records every request it receives, byte for byte, so tests can ask
+// server-sent events, the AWS event-stream framing Bedrock streams use, and
+// OpenAI realtime websocket sessions), and it records every request it
+// receives (and every realtime message), byte for byte, so tests can ask
 // "did anything reach the upstream, and which model did it see?".
 //
 // It is a test double: it authenticates nothing and decides nothing. One
@@ -25,6 +26,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
+	"github.com/coder/websocket"
 )
 
 // Request is one request as the upstream received it.
@@ -104,6 +106,10 @@ func (s *Server) Last() (Request, bool) {
 
 // ServeHTTP records r and answers it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/realtime") && strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		s.realtime(w, r)
+		return
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, "read body", http.StatusBadRequest)
@@ -125,10 +131,68 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Header:   r.Header.Clone(),
 		Body:     body,
 	}
+	s.record(req)
+	s.answer(w, r, req)
+}
+
+// realtime serves an OpenAI realtime websocket session: it records the
+// handshake as a GET request and each message the client sends as a
+// request with Method "WS" and the message as Body, greets the session
+// with session.created and answers session.update with session.updated.
+func (s *Server) realtime(w http.ResponseWriter, r *http.Request) {
+	rawPath, rawQuery, _ := strings.Cut(r.RequestURI, "?")
+	path, err := url.PathUnescape(rawPath)
+	if err != nil {
+		path = rawPath
+	}
+	base := Request{Method: r.Method, RawPath: rawPath, Path: path, RawQuery: rawQuery, Header: r.Header.Clone()}
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer func() { _ = c.CloseNow() }()
+	s.record(base)
+	ctx := r.Context()
+	model := r.URL.Query().Get("model")
+	n := 0
+	send := func(v map[string]any) error {
+		n++
+		v["event_id"] = fmt.Sprintf("event_%s_%d", s.name, n)
+		b, _ := json.Marshal(v)
+		return c.Write(ctx, websocket.MessageText, b)
+	}
+	session := map[string]any{"type": "realtime", "object": "realtime.session", "id": "sess_" + s.name, "model": model}
+	if send(map[string]any{"type": "session.created", "session": session}) != nil {
+		return
+	}
+	for {
+		_, data, err := c.Read(ctx)
+		if err != nil {
+			return
+		}
+		frame := base
+		frame.Method, frame.Header, frame.Body = "WS", nil, data
+		s.record(frame)
+		var ev struct {
+			Type    string         `json:"type"`
+			Session map[string]any `json:"session"`
+		}
+		if json.Unmarshal(data, &ev) != nil || ev.Type != "session.update" {
+			continue
+		}
+		for k, v := range ev.Session {
+			session[k] = v
+		}
+		if send(map[string]any{"type": "session.updated", "session": session}) != nil {
+			return
+		}
+	}
+}
+
+func (s *Server) record(req Request) {
 	s.mu.Lock()
 	s.reqs = append(s.reqs, req)
 	s.mu.Unlock()
-	s.answer(w, r, req)
 }
 
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, req Request) {
