@@ -26,7 +26,10 @@
 // # What it decides
 //
 // A request passes only if all of these hold; each refusal is an [*Error]
-// with AWS's error type, status and (where AWS has one) wording:
+// with AWS's error type, status and (where AWS has one) wording. (A server
+// may answer with another status: the AWS SDKs key on the error type.
+// modelacl answers 401, as for every refused credential, because Claude
+// Code retries a Bedrock 403 for minutes.)
 //
 //   - Exactly one form of authentication: one Authorization header
 //     "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...",
