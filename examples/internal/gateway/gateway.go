@@ -188,6 +188,7 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 		d.proxies[f.name] = d.newProxy(f.name, target, transport)
 		d.targets[f.name] = target
 	}
+	d.current = g.Policy
 	g.dispatch = d
 	gen.handler = gen.mw.Handler(d)
 	g.gen.Store(gen)
@@ -268,6 +269,9 @@ type dispatcher struct {
 	wsClient    *http.Client
 	dialTimeout time.Duration
 	maxFrame    int64
+	// current returns the policy in force (Gateway.Policy): a realtime
+	// session opened under a configuration since reloaded is closed.
+	current func() *modelacl.Policy
 	// maxBody bounds the body read when an alias is rewritten.
 	maxBody int64
 	// resigned is true when Bedrock requests are re-signed with SigV4.

@@ -33,7 +33,9 @@ const DefaultMaxRealtimeFrameBytes = 16 << 20
 // not text is never forwarded: the client gets an error event in the
 // realtime dialect ({"type":"error","error":{...}}) and the socket is
 // closed with 1008 (policy violation; 1003 for a binary frame, 1009 for
-// one over the size limit). Upstream events are relayed unchanged.
+// one over the size limit; 1012 for the first event after a reload, since
+// the session was authorized by the configuration it replaced). Upstream
+// events are relayed unchanged.
 //
 // No other upgrade is relayed: the proxy drops Upgrade, Connection and
 // HTTP2-Settings from what it forwards, and refuses an upstream that
@@ -163,6 +165,15 @@ func (d *dispatcher) relayRealtime(w http.ResponseWriter, r *http.Request, dec *
 			refusing.Store(true)
 			d.refuseFrame(ctx, client, upConn, &events, websocket.StatusUnsupportedData, "binary_frame",
 				"realtime events are JSON text frames; binary frames are not relayed", "")
+			break
+		}
+		if d.current != nil && d.current() != dec.Policy() {
+			// The configuration was reloaded since the session opened:
+			// its key may be gone or its models withdrawn. The client
+			// reconnects and is decided by the new one.
+			refusing.Store(true)
+			d.refuseFrame(ctx, client, upConn, &events, websocket.StatusServiceRestart, "configuration_reloaded",
+				"the gateway's configuration changed; reconnect", "")
 			break
 		}
 		if code, msg, param := d.checkFrame(checker, pr, route, data); code != "" {

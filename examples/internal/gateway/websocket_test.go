@@ -103,7 +103,7 @@ keys:
 `
 
 // startRealtime runs the gateway in front of a fake realtime upstream.
-func startRealtime(t *testing.T, opts gateway.Options) (string, *realtimeUpstream) {
+func startRealtime(t *testing.T, opts gateway.Options) (string, *realtimeUpstream, *gateway.Gateway) {
 	t.Helper()
 	up := newRealtimeUpstream(t)
 	cfg, err := gateway.ParseConfig([]byte(realtimeConfig + "upstreams: {openai: '" + up.URL + "'}\n"))
@@ -116,7 +116,7 @@ func startRealtime(t *testing.T, opts gateway.Options) (string, *realtimeUpstrea
 	require.NoError(t, err)
 	ts := httptest.NewServer(gw)
 	t.Cleanup(ts.Close)
-	return "ws" + strings.TrimPrefix(ts.URL, "http"), up
+	return "ws" + strings.TrimPrefix(ts.URL, "http"), up, gw
 }
 
 func dialRealtime(t *testing.T, base, key, model string) (*websocket.Conn, *http.Response, error) {
@@ -171,7 +171,7 @@ const (
 
 // An allowed session relays both ways, frames byte for byte.
 func TestRealtimeRelay(t *testing.T) {
-	base, up := startRealtime(t, gateway.Options{})
+	base, up, _ := startRealtime(t, gateway.Options{})
 	c, _, err := dialRealtime(t, base, "sk-a", "gpt-realtime")
 	require.NoError(t, err)
 	assert.Equal(t, "session.created", readEvent(t, c)["type"])
@@ -214,7 +214,7 @@ func TestRealtimeFrameRefused(t *testing.T) {
 		{"alias in a frame cannot be forwarded as authorized", "sk-alias",
 			`{"type":"session.update","session":{"model":"fast"}}`, "model_alias_not_forwardable", ""},
 	}
-	base, up := startRealtime(t, gateway.Options{})
+	base, up, _ := startRealtime(t, gateway.Options{})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			before := len(up.seen())
@@ -243,7 +243,7 @@ func TestRealtimeFrameRefused(t *testing.T) {
 
 // Binary frames and frames over the size limit are not relayed.
 func TestRealtimeFrameShapes(t *testing.T) {
-	base, up := startRealtime(t, gateway.Options{MaxRealtimeFrameBytes: 1 << 10})
+	base, up, _ := startRealtime(t, gateway.Options{MaxRealtimeFrameBytes: 1 << 10})
 	for _, c := range []struct {
 		name  string
 		typ   websocket.MessageType
@@ -269,7 +269,7 @@ func TestRealtimeFrameShapes(t *testing.T) {
 // A session whose URL names a model the key may not call is refused
 // before the upgrade, and the upstream is never dialed.
 func TestRealtimeConnectDenied(t *testing.T) {
-	base, up := startRealtime(t, gateway.Options{})
+	base, up, _ := startRealtime(t, gateway.Options{})
 	_, resp, err := dialRealtime(t, base, "sk-r", "gpt-4o-mini")
 	require.Error(t, err)
 	require.NotNil(t, resp)
@@ -333,4 +333,32 @@ func rawPost(path, key, body string, header ...string) string {
 	}
 	b.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
 	return b.String()
+}
+
+// A reload ends the sessions the previous configuration authorized: their
+// next event is not relayed, the client is told to reconnect (1012), and
+// the new session is decided by the new configuration.
+func TestRealtimeSessionEndsOnReload(t *testing.T) {
+	base, up, gw := startRealtime(t, gateway.Options{})
+	conn, _, err := dialRealtime(t, base, "sk-a", "gpt-realtime")
+	require.NoError(t, err)
+	readEvent(t, conn)
+	sendFrame(t, conn, websocket.MessageText, appendFrame)
+	assert.Equal(t, "ack", readEvent(t, conn)["type"])
+
+	cfg, err := gateway.ParseConfig([]byte(strings.Replace(realtimeConfig, "{key: sk-a, models: [gpt-realtime, whisper-1]}", "{key: sk-a, models: [whisper-1]}", 1)))
+	require.NoError(t, err)
+	require.NoError(t, gw.Reload(cfg))
+	sendFrame(t, conn, websocket.MessageText, appendFrame)
+	ev := readEvent(t, conn)
+	require.Equal(t, "error", ev["type"])
+	assert.Equal(t, "configuration_reloaded", ev["error"].(map[string]any)["code"])
+	assert.Equal(t, websocket.StatusServiceRestart, closeStatus(t, conn))
+	up.waitClosed(t)
+	assert.Equal(t, []string{appendFrame}, up.seen(), "an event after the reload reached the upstream")
+
+	_, resp, err := dialRealtime(t, base, "sk-a", "gpt-realtime")
+	require.Error(t, err)
+	require.NotNil(t, resp)
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "the new configuration no longer allows the session's model")
 }
