@@ -21,7 +21,7 @@ func (p *Parser) noModel(r *Route) error {
 			return nil
 		}
 		return &Error{Shape: shapeBody, Detail: fmt.Sprintf(
-			"the request names no model, so the upstream would pick one; name the model, or configure the upstream's default for %s in Parser.DefaultModels", r.Operation),
+			"the request names no model, and the upstream would pick one the policy cannot check; name the model (no default for %s is configured in Parser.DefaultModels)", r.Operation),
 			Err: ErrNoModel}
 	}
 	return &Error{Shape: shapeBody, Detail: "the request names no model", Err: ErrNoModel}
