@@ -572,6 +572,9 @@ func (x *extractor) lookup(raw []byte, esc bool, names []string) (int, bool) {
 			return i, false
 		}
 	}
+	if !mayDrop(raw, esc) {
+		return -1, false
+	}
 	return disguised(raw, esc, names), false
 }
 

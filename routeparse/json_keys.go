@@ -87,6 +87,19 @@ func disguised(raw []byte, esc bool, names []string) int {
 	return -1
 }
 
+// mayDrop is the quick test lookup makes before calling disguised: false
+// when the key certainly holds nothing disguised drops (no escape, no DEL,
+// no byte >= 0x80). A short key, as most are, is tested as one word read
+// on into the body behind it, the bytes past the key masked out (see
+// hasHighOrDEL for the test); a longer one is left to disguised.
+func mayDrop(raw []byte, esc bool) bool {
+	if esc || len(raw) > 8 || cap(raw) < 8 {
+		return true
+	}
+	x := binary.LittleEndian.Uint64(raw[:8])
+	return (x|(x+lsb8))&msb8&(1<<(8*uint(len(raw)))-1) != 0
+}
+
 // hasHighOrDEL reports whether p holds a byte >= 0x7f, a word at a time:
 // adding 1 to every byte sets bit 7 of 0x7f, and bit 7 is already set in
 // every byte above it (a carry out of 0xff only lands where bit 7 was

@@ -177,14 +177,38 @@ func quoteCtlIndex(p []byte) int {
 			}
 		}
 		if end == len(p) {
-			for ; i < len(p); i++ {
-				if p[i] < 0x20 || p[i] == '"' {
-					return i
-				}
-			}
-			return -1
+			break
 		}
 	}
+	if i == len(p) {
+		return -1
+	}
+	// Fewer than 8 bytes are left. Test them in one word: the last 8
+	// bytes of p, whose first ones were found clean (the word test's lowest
+	// hit is exact, and a false hit lies only above a true one), or, for a
+	// p shorter than a word, the word at its start read on into the
+	// capacity behind it, with the bytes past p masked out.
+	switch {
+	case len(p) >= 8:
+		j := len(p) - 8
+		x := binary.LittleEndian.Uint64(p[j:])
+		if m := ((x ^ flip) - c) &^ x & msb8; m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+		return -1
+	case cap(p) >= 8:
+		x := binary.LittleEndian.Uint64(p[:8])
+		if m := ((x ^ flip) - c) &^ x & msb8 & (1<<(8*uint(len(p))) - 1); m != 0 {
+			return bits.TrailingZeros64(m) >> 3
+		}
+		return -1
+	}
+	for ; i < len(p); i++ {
+		if p[i] < 0x20 || p[i] == '"' {
+			return i
+		}
+	}
+	return -1
 }
 
 // isSimpleEscape reports whether \c is a one-character JSON escape.
