@@ -4,7 +4,9 @@
 //
 // A client of a Bedrock passthrough gateway authenticates to the gateway
 // with a virtual key (a bearer token, an x-api-key, or a SigV4 signature
-// made with a key the gateway issued). None of that may reach AWS, and the
+// made with a key pair the gateway issued, which the sibling package
+// [github.com/modelgate/modelgate/bedrock/sigv4/verify] checks on the way
+// in). None of that may reach AWS, and the
 // request AWS receives must carry a signature AWS accepts. [Signer] does
 // both, as the last step before the request leaves the process:
 //
