@@ -101,10 +101,11 @@
 // its own key store. For AWS clients that sign with a key pair the host
 // issued, the middleware proves the caller holds the secret before asking
 // (Options.SigV4, [github.com/modelgate/modelgate/bedrock/sigv4/verify];
-// [Credential].Verified): an access key ID alone proves nothing. Budgets, rate limits, routing and load balancing are
-// the host's too; [Decision.Grants] gives the authorized model group to key
-// them on. Whether an upstream actually serves a model is not checked: an
-// allowlist entry may name a model no deployment has.
+// [Credential].Verified): an access key ID alone proves nothing. Budgets,
+// rate limits, routing and load balancing are the host's too;
+// [Decision.Grants] gives the authorized model group to key them on.
+// Whether an upstream actually serves a model is not checked: an allowlist
+// entry may name a model no deployment has.
 //
 // # Default: deny
 //
