@@ -147,5 +147,17 @@
 // # Concurrency
 //
 // A Policy and an Allowlist are immutable and safe for concurrent use.
-// Reloading means compiling a new Policy and swapping it into a [Store].
+// Reloading means compiling a new Policy and swapping it into a [Store];
+// leave the Resolver nil beside a Store, so that every decision resolves
+// with the snapshot it is decided by ([ErrResolverWithStore]).
+//
+// # Bounds
+//
+// Everything the middleware reads is bounded by an [Options] field with a
+// default: the body as received (MaxBodyBytes, 32 MiB), decoded
+// (MaxDecodedBodyBytes, 8 MiB), the names one request may carry
+// (MaxModelsPerRequest, 256), and the bodies all requests in flight hold
+// together (MaxBufferedBytes, 128 MiB; past it, 503 with Retry-After). A
+// refused request whose body was not read is not drained: its connection
+// is closed.
 package modelacl
