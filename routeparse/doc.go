@@ -84,8 +84,7 @@
 //
 // Bedrock runtime (aws-sdk-go-v2 service/bedrockruntime), provider [Bedrock]:
 //
-//	POST /model/{M modelId}/invoke | invoke-with-response-stream | converse | converse-stream |
-//	                      count-tokens | invoke-with-bidirectional-stream
+//	POST /model/{M modelId}/{action}   (actions: the route table below)
 //	     {modelId}: one segment ("us.anthropic.claude-3-5-sonnet-20241022-v2:0",
 //	     "arn%3Aaws%3Abedrock%3A...%2Fabc"), or an ARN with raw '/' (at most three
 //	     segments, anchored on the action), or application-inference-profile/{id}
@@ -111,10 +110,7 @@
 // {v} is v1beta, v1 or v1alpha; the verb follows the last ':' (or "%3A"):
 //
 //	POST /{v}/models/{M}:{verb}, /{v}/tunedModels/{M}:{verb}   (M "tunedModels/{m}"; + B, must agree)
-//	     verbs: generateContent, streamGenerateContent (stream), countTokens, computeTokens,
-//	     embedContent, batchEmbedContents, asyncBatchEmbedContent, predict, predictLongRunning,
-//	     fetchPredictOperation, rawPredict, streamRawPredict, serverStreamingPredict,
-//	     batchGenerateContent
+//	     verbs: the route table below
 //	GET  /{v}/models/{M}, GET /{v}/models/{M}/operations/{id}   (metadata and polls name the model)
 //	GET  /{v}/models, /{v}/tunedModels                         free
 //	POST /{v}/cachedContents           B "model"
@@ -139,17 +135,18 @@
 //
 // Azure OpenAI (openai-go azure option), provider [Azure]:
 //
-//	POST /openai/deployments/{M deployment}/chat/completions | completions | embeddings |
-//	     audio/speech | images/generations | extensions/chat/completions     (+ B "model" if present)
-//	POST /openai/deployments/{M deployment}/audio/transcriptions | audio/translations |
-//	     images/edits                                                         (+ F "model" if present)
+//	POST /openai/deployments/{M deployment}/{action}   (actions: the route table below;
+//	     + the B or F "model" if present)
 //	     /openai/v1/{OpenAI route}, /openai/{OpenAI route}   as OpenAI, provider Azure
 //	GET  /openai/realtime?deployment={Q}
 //
 // The OpenAI-shaped path space is shared by OpenAI, Anthropic, Cohere,
 // Ollama, the OpenAI-compatible surfaces of other providers and Bedrock's
-// control plane. Its routes are one table (path_table.go); the list below
-// is generated from it (go generate) and a test fails when it is stale.
+// control plane. Its routes are one table (path_table.go), followed by the
+// actions and verbs of the Bedrock, Google and Azure path-model routes
+// (actions.go); the list below is generated from both (go generate), a
+// test fails when it is stale, and another when a row has no golden
+// vector.
 // Each line is: methods, path ("[/v1]/x" is served under /v1 and
 // unversioned, "/v1|v2/x" under either), provider when no prefix says
 // otherwise, operation, where the model is, and the surfaces that serve
@@ -162,7 +159,9 @@
 // (Anthropic Messages under the Bedrock prefix, as anthropic-sdk-go's
 // bedrock option sends them to a base URL with a path), bedrock-control
 // (the Bedrock control plane's model discovery, under the Bedrock prefix
-// and unprefixed), bedrock-openai (/openai/v1 under the Bedrock prefix). Where several lines share a path, a method none allows
+// and unprefixed), bedrock-openai (/openai/v1 under the Bedrock prefix);
+// an action or verb row names the family it ends (bedrock, gemini and
+// vertex, azure), whose shapes are described above. Where several lines share a path, a method none allows
 // is refused as the first one's.
 //
 // Model discovery: the listings (list_models, list_inference_profiles,
@@ -246,6 +245,35 @@
 //	GET             /inference-profiles/{arn}         bedrock   get_inference_profile   M inferenceProfileIdentifier bedrock-control
 //	GET             /foundation-models                bedrock   list_foundation_models  free                         bedrock-control
 //	GET             /foundation-models/{arn}          bedrock   get_foundation_model    M modelIdentifier            bedrock-control
+//	POST            /model/{M}/invoke                 bedrock   invoke                  M                            bedrock
+//	POST            /model/{M}/invoke-with-response-stream bedrock   invoke                  M stream                     bedrock
+//	POST            /model/{M}/invoke-with-bidirectional-stream bedrock   invoke                  M stream                     bedrock
+//	POST            /model/{M}/converse               bedrock   converse                M                            bedrock
+//	POST            /model/{M}/converse-stream        bedrock   converse                M stream                     bedrock
+//	POST            /model/{M}/count-tokens           bedrock   count_tokens            M                            bedrock
+//	POST            .../{M}:generateContent           gemini|vertex_ai generate_content        M                            gemini,vertex
+//	POST            .../{M}:streamGenerateContent     gemini|vertex_ai generate_content        M stream                     gemini,vertex
+//	POST            .../{M}:countTokens               gemini|vertex_ai count_tokens            M                            gemini,vertex
+//	POST            .../{M}:computeTokens             gemini|vertex_ai count_tokens            M                            gemini,vertex
+//	POST            .../{M}:embedContent              gemini|vertex_ai embeddings              M                            gemini,vertex
+//	POST            .../{M}:batchEmbedContents        gemini|vertex_ai embeddings              M                            gemini,vertex
+//	POST            .../{M}:asyncBatchEmbedContent    gemini|vertex_ai embeddings              M                            gemini,vertex
+//	POST            .../{M}:predict                   gemini|vertex_ai predict                 M                            gemini,vertex
+//	POST            .../{M}:rawPredict                gemini|vertex_ai predict                 M                            gemini,vertex
+//	POST            .../{M}:predictLongRunning        gemini|vertex_ai predict                 M                            gemini,vertex
+//	POST            .../{M}:fetchPredictOperation     gemini|vertex_ai predict                 M                            gemini,vertex
+//	POST            .../{M}:streamRawPredict          gemini|vertex_ai predict                 M stream                     gemini,vertex
+//	POST            .../{M}:serverStreamingPredict    gemini|vertex_ai predict                 M stream                     gemini,vertex
+//	POST            .../{M}:batchGenerateContent      gemini|vertex_ai batch                   M                            gemini,vertex
+//	POST            /openai/deployments/{M}/chat/completions azure     chat_completions        M + B "model"                azure
+//	POST            /openai/deployments/{M}/extensions/chat/completions azure     chat_completions        M + B "model"                azure
+//	POST            /openai/deployments/{M}/completions azure     completions             M + B "model"                azure
+//	POST            /openai/deployments/{M}/embeddings azure     embeddings              M + B "model"                azure
+//	POST            /openai/deployments/{M}/audio/speech azure     audio_speech            M + B "model"                azure
+//	POST            /openai/deployments/{M}/images/generations azure     image_generation        M + B "model"                azure
+//	POST            /openai/deployments/{M}/audio/transcriptions azure     audio_transcription     M + F "model"                azure
+//	POST            /openai/deployments/{M}/audio/translations azure     audio_translation       M + F "model"                azure
+//	POST            /openai/deployments/{M}/images/edits azure     image_edit              M + F "model"                azure
 //
 // POST batches (OpenAI batch creation) is [ErrNoModel]: its models are
 // named only inside the previously uploaded JSONL file, which the request

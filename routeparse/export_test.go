@@ -16,16 +16,17 @@ func RouteRow(p *Parser, method, path, query string) (int, error) {
 }
 
 // RowLimited reports whether row i is refused by design.
-func RowLimited(i int) bool { return apiRows[i].limit != "" }
+func RowLimited(i int) bool { return i < len(apiRows) && apiRows[i].limit != "" }
 
-// RouteRowCount is the number of rows of the route table.
-const RouteRowCount = len(apiRows)
+// RouteRowCount is the number of rows of the route table: the
+// OpenAI-shaped routes, then the actions and verbs.
+const RouteRowCount = len(apiRows) + len(actionRows)
 
 // GrammarDocLines renders the route table as the grammar lines of doc.go,
 // one per row, in table order.
 func GrammarDocLines() []string {
-	lines := make([]string, 0, len(apiRows))
-	for i := range apiRows {
+	lines := make([]string, 0, RouteRowCount)
+	for i := range RouteRowCount {
 		lines = append(lines, GrammarDocLine(i))
 	}
 	return lines
@@ -33,6 +34,9 @@ func GrammarDocLines() []string {
 
 // GrammarDocLine renders row i.
 func GrammarDocLine(i int) string {
+	if i >= len(apiRows) {
+		return actionDocLine(&actionRows[i-len(apiRows)])
+	}
 	rw := &apiRows[i]
 	var vers []string
 	for _, v := range versions[1:] {
@@ -96,4 +100,25 @@ func rowWhere(rw *apiRow) string {
 		w += " or default"
 	}
 	return w
+}
+
+// actionDocLine renders an action row in the columns of the route table.
+func actionDocLine(a *actionRow) string {
+	path, prov, where, fam := "", "", "M", ""
+	switch a.fam {
+	case actBedrock:
+		path, prov, fam = "/model/{M}/"+a.name, "bedrock", "bedrock"
+	case actGoogle:
+		path, prov, fam = ".../{M}:"+a.name, "gemini|vertex_ai", "gemini,vertex"
+	case actAzure:
+		path, prov, fam = "/openai/deployments/{M}/"+a.name, "azure", "azure"
+		where = `M + B "model"`
+		if a.sp.body == BodyMultipart {
+			where = `M + F "model"`
+		}
+	}
+	if a.sp.stream {
+		where += " stream"
+	}
+	return fmt.Sprintf("%-15s %-33s %-9s %-23s %-28s %s", "POST", path, prov, a.sp.op, where, fam)
 }

@@ -2,28 +2,6 @@ package routeparse
 
 import "strings"
 
-// bedrockAction maps the last segment of /model/{modelId}/{action} to its
-// operation. The set is the Bedrock runtime API's, as generated in
-// aws-sdk-go-v2 service/bedrockruntime@v1.63.13 schemas/schemas.go (URI
-// "/model/{modelId}/invoke", ".../invoke-with-response-stream",
-// ".../converse", ".../converse-stream", ".../count-tokens",
-// ".../invoke-with-bidirectional-stream"). Streaming is in the suffix.
-func bedrockAction(a string) (spec, bool) {
-	switch a {
-	case "invoke":
-		return pathSpec(OpInvoke, false), true
-	case "invoke-with-response-stream", "invoke-with-bidirectional-stream":
-		return pathSpec(OpInvoke, true), true
-	case "converse":
-		return pathSpec(OpConverse, false), true
-	case "converse-stream":
-		return pathSpec(OpConverse, true), true
-	case "count-tokens":
-		return pathSpec(OpCountTokens, false), true
-	}
-	return spec{}, false
-}
-
 // isARN reports whether a raw segment starts an ARN, in either spelling
 // of its first ':'.
 func isARN(seg string) bool {
@@ -122,7 +100,7 @@ func matchBedrockModel(r *Route, mb methods, s []string, rest string) (bool, err
 		return false, pathErr("bedrock", "expected /model/{modelId}/{action}, got %q", clip(rest))
 	}
 	action := s[len(s)-1]
-	sp, ok := bedrockAction(action)
+	sp, ok := lookupAction(r, actBedrock, action)
 	if !ok {
 		return false, pathErr("bedrock", "unknown action %q in %q", clip(action), clip(rest))
 	}

@@ -1,34 +1,5 @@
 package routeparse
 
-// googleVerb maps a Google API custom method (the text after the last ':'
-// of the final segment) to its operation. The set is what
-// google.golang.org/genai@v1.77.0 models.go and batches.go send
-// ("{model}:generateContent", "{model}:streamGenerateContent?alt=sse",
-// ":countTokens", ":computeTokens", ":embedContent", ":batchEmbedContents",
-// ":asyncBatchEmbedContent", ":predict", ":predictLongRunning",
-// ":batchGenerateContent", "{resourceName}:fetchPredictOperation") plus
-// Vertex's rawPredict / streamRawPredict (anthropic-sdk-go vertex/vertex.go)
-// and serverStreamingPredict. Streaming is in the verb.
-func googleVerb(v string) (spec, bool) {
-	switch v {
-	case "generateContent":
-		return pathSpec(OpGenerateContent, false), true
-	case "streamGenerateContent":
-		return pathSpec(OpGenerateContent, true), true
-	case "countTokens", "computeTokens":
-		return pathSpec(OpCountTokens, false), true
-	case "embedContent", "batchEmbedContents", "asyncBatchEmbedContent":
-		return pathSpec(OpEmbeddings, false), true
-	case "predict", "rawPredict", "predictLongRunning", "fetchPredictOperation":
-		return pathSpec(OpPredict, false), true
-	case "streamRawPredict", "serverStreamingPredict":
-		return pathSpec(OpPredict, true), true
-	case "batchGenerateContent":
-		return pathSpec(OpBatch, false), true
-	}
-	return spec{}, false
-}
-
 // matchGemini matches the Gemini API (generativelanguage) routes, after
 // an optional gateway prefix, for versions v1, v1beta and v1alpha:
 //
@@ -107,7 +78,7 @@ func matchGoogleModel(r *Route, mb methods, shape string, t []string, rest strin
 	case 2:
 		name, verb, hasVerb := splitVerb(t[1])
 		if hasVerb {
-			sp, ok := googleVerb(verb)
+			sp, ok := lookupAction(r, actGoogle, verb)
 			if !ok {
 				return false, pathErr(shape, "unknown method %q in %q", clip(verb), clip(rest))
 			}
@@ -232,7 +203,7 @@ func matchVertex(r *Route, mb methods, s []string, rest string) (bool, error) {
 		if len(t) == 2 {
 			id, verb, hasVerb := splitVerb(t[1])
 			if hasVerb {
-				sp, ok := googleVerb(verb)
+				sp, ok := lookupAction(r, actGoogle, verb)
 				if !ok {
 					return false, pathErr("vertex", "unknown method %q in %q", clip(verb), clip(rest))
 				}

@@ -85,34 +85,6 @@ func joinHint(s []string) string {
 	return s[0] + "/" + s[1] + "/..."
 }
 
-// azureAction maps the route after /openai/deployments/{deployment}/ to its
-// spec. The set is openai-go/v3 azure/azure.go's jsonRoutes and
-// multipartRoutes (the routes its Azure option rewrites to deployment
-// paths), plus the legacy "extensions/chat/completions". The deployment in
-// the path satisfies the model requirement; a body "model", when present,
-// is read too and must agree.
-func azureAction(a string) (spec, bool) {
-	switch a {
-	case "chat/completions", "extensions/chat/completions":
-		return bodySpec(OpChatCompletions), true
-	case "completions":
-		return bodySpec(OpCompletions), true
-	case "embeddings":
-		return bodySpec(OpEmbeddings), true
-	case "audio/speech":
-		return bodySpec(OpAudioSpeech), true
-	case "images/generations":
-		return bodySpec(OpImageGeneration), true
-	case "audio/transcriptions":
-		return formSpec(OpAudioTranscription), true
-	case "audio/translations":
-		return formSpec(OpAudioTranslation), true
-	case "images/edits":
-		return formSpec(OpImageEdit), true
-	}
-	return spec{}, false
-}
-
 // matchAzure matches Azure OpenAI routes (s[0] == "openai"):
 //
 //	POST /openai/deployments/{deployment}/{action}?api-version=...  model: the deployment
@@ -136,7 +108,7 @@ func matchAzure(r *Route, mb methods, s []string, rest string) (bool, error) {
 			return false, pathErr("azure", "expected /openai/deployments/{deployment}/{action}, got %q", clip(rest))
 		}
 		off := len("/openai/deployments/") + len(s[2]) + 1
-		sp, ok := azureAction(rest[off:])
+		sp, ok := lookupAction(r, actAzure, rest[off:])
 		if !ok {
 			return false, pathErr("azure", "unknown deployment action %q", clip(rest[off:]))
 		}
