@@ -371,7 +371,10 @@ func (m *Middleware) decide(r *http.Request, d *Decision, pr *Principal, perr er
 // that net/http would otherwise read at the client's pace: a refused
 // client cannot hold a connection by dribbling its body. (HTTP/2 resets
 // the stream of an unread body; the connection stays up for its other
-// streams.) A 503 over MaxBufferedBytes carries "Retry-After".
+// streams.) Closing at once needs http.ResponseController's
+// SetReadDeadline: w, or a wrapper that unwraps to it, must be net/http's
+// own ResponseWriter; elsewhere the server drains as usual. A 503 over
+// MaxBufferedBytes carries "Retry-After".
 func (m *Middleware) WriteRefusal(w http.ResponseWriter, r *http.Request, d *Decision) {
 	closeConn := d.unread && r.ProtoMajor == 1
 	if closeConn {
