@@ -44,14 +44,13 @@ func checkUpgrade(r *http.Request, rt *routeparse.Route, classified bool) error 
 	return nil
 }
 
-// upgradeError is a refused upgrade, saying what was refused.
-func upgradeError(detail string) error { return upgradeErr(detail) }
+// upgradeError is a refused upgrade, saying what was refused; it wraps
+// ErrUpgrade.
+type upgradeError string
 
-type upgradeErr string
-
-func (e upgradeErr) Error() string         { return "modelacl: " + e.clientMessage() }
-func (e upgradeErr) clientMessage() string { return "protocol upgrade refused: " + string(e) }
-func (upgradeErr) Unwrap() error           { return ErrUpgrade }
+func (e upgradeError) Error() string         { return "modelacl: " + e.clientMessage() }
+func (e upgradeError) clientMessage() string { return "protocol upgrade refused: " + string(e) }
+func (upgradeError) Unwrap() error           { return ErrUpgrade }
 
 // hasToken reports whether the comma-separated header values contain
 // token, compared without regard to case (RFC 9110, section 5.6.1).
