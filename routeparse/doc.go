@@ -325,7 +325,8 @@
 // gateways let it override the body); on Azure routes "deployment" too.
 // Keys are exact and case-sensitive as in net/url; a case variant
 // ("Model"), a bracket form in any spelling ("model[]", "model[0]",
-// "model%5B%5D", which qs, Rack and PHP read as "model") and conflicting
+// "model%5B%5D", "[model]", which qs, Rack or PHP read as "model"), a key
+// PHP reads as "model" (leading spaces, "model%00x") and conflicting
 // repeats are [ErrAmbiguousModel]; ';' and
 // malformed escapes anywhere in the query are [ErrMalformedPath]. A query
 // model on a model-free route makes the route model-bearing

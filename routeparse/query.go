@@ -17,8 +17,12 @@ import (
 //   - a key that is "model" (or "deployment") only case-insensitively
 //     ("Model", "MODEL"): dispatchers disagree on case; ErrAmbiguousModel;
 //   - a bracket form of either, in any case and spelling ("model[]",
-//     "model[0]", "model%5B%5D", "Model[x]"): qs, Rack and PHP read it as
-//     the parameter; ErrAmbiguousModel;
+//     "model[0]", "model%5B%5D", "Model[x]", and "[model]", which qs reads
+//     as "model" too): qs, Rack and PHP read it as the parameter;
+//     ErrAmbiguousModel;
+//   - a key that reads as either once leading spaces are dropped or a NUL
+//     ends it (" model", "model%00x"): PHP reads both as "model";
+//     ErrAmbiguousModel;
 //   - the same key twice with values that decode differently: which one is
 //     served depends on the dispatcher; ErrAmbiguousModel. Repeats of the
 //     same value are recorded once.
@@ -78,22 +82,41 @@ func queryModelKey(key string, azure bool) (string, error) {
 		if want == "deployment" && !azure {
 			break
 		}
-		exact, fold, bracket, ok := queryKeyIs(key, want)
-		switch {
+		var detail string
+		switch m, ok := queryKeyIs(key, want); {
 		case !ok:
 			return "", &Error{Shape: "query", Detail: fmt.Sprintf("bad percent-encoding in query key %q", clip(key)), Err: ErrMalformedPath}
-		case exact:
+		case m == keyExact:
 			return want, nil
-		case fold:
-			return "", &Error{Shape: "query", Detail: fmt.Sprintf("query key %q is a case variant of %q", clip(key), want), Err: ErrAmbiguousModel}
-		case bracket:
+		case m == keyCase:
+			detail = "a case variant of"
+		case m == keyBracket:
 			// qs (Express), Rack and PHP read "model[]=x", "model[0]=x"
-			// and "model[a]=x" as the parameter "model"; net/url does not.
-			return "", &Error{Shape: "query", Detail: fmt.Sprintf("query key %q is a bracket form of %q", clip(key), want), Err: ErrAmbiguousModel}
+			// and "model[a]=x" as the parameter "model", and qs reads
+			// "[model]=x" so too; net/url does not.
+			detail = "a bracket form of"
+		case m == keyMangled:
+			// PHP drops leading spaces from a parameter name and ends
+			// it at a NUL byte.
+			detail = "read by some parsers as"
+		default:
+			continue
 		}
+		return "", &Error{Shape: "query", Detail: fmt.Sprintf("query key %q is %s %q", clip(key), detail, want), Err: ErrAmbiguousModel}
 	}
 	return "", nil
 }
+
+// keyMatch is how a query key relates to a parameter name.
+type keyMatch uint8
+
+const (
+	keyOther   keyMatch = iota
+	keyExact            // the name, byte for byte
+	keyCase             // the name in another ASCII case
+	keyBracket          // the name (any case) followed by '[' or ']', or after a leading '['
+	keyMangled          // the name (any case) after leading spaces, or ended by a NUL
+)
 
 // queryByte decodes the byte of a query component at s[i]: ok is false for
 // a malformed escape; next is the index after it.
@@ -110,24 +133,44 @@ func queryByte(s string, i int) (c byte, next int, ok bool) {
 	return c, i + 1, true
 }
 
-// queryKeyIs compares the decoded raw key with want: exactly and ASCII
-// case-insensitively. bracket reports a key that is want (in any case)
-// followed by '[' ("model[]", "Model[0]", "model%5B%5D"). ok is false when
-// raw has a malformed escape.
-func queryKeyIs(raw, want string) (exact, fold, bracket, ok bool) {
-	exact, fold = true, true
+// queryKeyIs compares the decoded raw key with want as the laxest common
+// query parsers read keys: leading '[' and ']' (qs) and spaces (PHP) are
+// skipped, and the name ends at '[' or ']' (qs, Rack, PHP) or at a NUL
+// (PHP). ok is false when raw has a malformed escape; the whole key is
+// checked for those even after the name is settled.
+func queryKeyIs(raw, want string) (m keyMatch, ok bool) {
+	exact, fold := true, true
+	lead := true // still in the leading run of '[', ']' and ' '
+	bracket, spaced, nul := false, false, false
 	j := 0
 	for i := 0; i < len(raw); {
 		c, next, valid := queryByte(raw, i)
 		if !valid {
-			return false, false, false, false
+			return keyOther, false
 		}
 		i = next
-		if j >= len(want) {
-			if j == len(want) && fold && c == '[' {
+		if lead && (c == '[' || c == ']' || c == ' ') {
+			exact = false
+			if c == ' ' {
+				spaced = true
+			} else {
 				bracket = true
 			}
-			exact, fold = false, false
+			continue
+		}
+		lead = false
+		if j >= len(want) {
+			if j == len(want) && fold {
+				switch c {
+				case '[', ']':
+					bracket = true
+				case 0:
+					nul = true
+				default:
+					fold = false
+				}
+			}
+			exact = false
 			j++
 			continue // keep validating the escapes
 		}
@@ -140,10 +183,17 @@ func queryKeyIs(raw, want string) (exact, fold, bracket, ok bool) {
 			}
 		}
 	}
-	if j < len(want) {
-		return false, false, false, true
+	switch {
+	case j < len(want) || !fold:
+		return keyOther, true
+	case exact:
+		return keyExact, true
+	case bracket:
+		return keyBracket, true
+	case nul || spaced:
+		return keyMangled, true
 	}
-	return exact, fold, bracket, true
+	return keyCase, true
 }
 
 func lower(c byte) byte {
@@ -160,7 +210,7 @@ func queryHasKey(rawQuery, key string) bool {
 		var pair string
 		pair, q, _ = strings.Cut(q, "&")
 		k, _, _ := strings.Cut(pair, "=")
-		if exact, _, _, _ := queryKeyIs(k, key); exact {
+		if m, _ := queryKeyIs(k, key); m == keyExact {
 			return true
 		}
 	}
