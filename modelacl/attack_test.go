@@ -377,6 +377,10 @@ func TestAttackPathEncodings(t *testing.T) {
 		{name: "async invoke kelvin-free long-s", target: "/async-invoke", body: []byte(`{"modelId":"global.anthropic.claude-haiku-4-5","modelID":"global.anthropic.claude-opus-4-7"}`)},
 		{name: "openai batch create", target: "/v1/batches", body: []byte(`{"input_file_id":"file-1","endpoint":"/v1/chat/completions","completion_window":"24h"}`)},
 		{name: "fine tuning opus", target: "/v1/fine_tuning/jobs", body: []byte(`{"model":"gpt-4o","training_file":"file-1"}`)},
+		{name: "realtime client secret top-level model the beta API serves", target: "/v1/realtime/client_secrets", body: []byte(`{"model":"gpt-4o","session":{"type":"realtime","model":"gpt-4o-mini"}}`)},
+		{name: "realtime client secret transcription model standing in for the session model", target: "/v1/realtime/client_secrets", body: []byte(`{"session":{"type":"realtime","audio":{"input":{"transcription":{"model":"gpt-4o-mini"}}}}}`)},
+		{name: "realtime client secret beta transcription model", target: "/v1/realtime/client_secrets", body: []byte(`{"session":{"type":"realtime","model":"gpt-4o-mini","input_audio_transcription":{"model":"gpt-4o"}}}`)},
+		{name: "realtime client secret session type twice", target: "/v1/realtime/client_secrets", body: []byte(`{"session":{"type":"realtime","type":"transcription","audio":{"input":{"transcription":{"model":"gpt-4o-mini"}}}}}`)},
 	}
 	atkRun(t, cases)
 }

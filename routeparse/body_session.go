@@ -12,13 +12,21 @@ import "fmt"
 //
 // M is the session's model. T, the model transcribing the input audio, is
 // called too, so it is authorized as well; in a transcription session
-// ("type": "transcription", no "model") it is the only model and stands as
-// the primary one. Each level is read with the strict member rules of the
-// other shapes: a duplicate or disguised "session", "model", "audio",
-// "input" or "transcription" is refused. Anything else is skipped.
+// ("type": "transcription", exactly, no "model") it is the only model and
+// stands as the primary one. In any other session T never stands in for
+// M: the upstream would serve its default session model, so a session
+// without M is the route's ErrNoModel (or its configured default). The
+// beta protocol's "session.input_audio_transcription.model" is read too,
+// as the realtime frame parser reads it, so that an upstream that still
+// honours it is checked; it is never primary. A top-level "model" (the
+// beta session body's) is refused as ambiguous: the beta API would serve
+// it, the current one ignores it. Each level is read with the strict
+// member rules of the other shapes: a duplicate or disguised "session",
+// "model", "type", "audio", "input" or "transcription" is refused.
+// Anything else is skipped.
 var (
-	sessionKeys       = [...]string{"session"}
-	sessionModelKeys  = [...]string{"model", "audio"}
+	sessionKeys       = [...]string{"session", "model"}
+	sessionModelKeys  = [...]string{"model", "audio", "input_audio_transcription", "type"}
 	inputKeys         = [...]string{"input"}
 	transcriptionKeys = [...]string{"transcription"}
 )
@@ -26,23 +34,47 @@ var (
 const (
 	fieldSessionModel       = "session.model"
 	fieldTranscriptionModel = "session.audio.input.transcription.model"
+	fieldSessionBetaTranscr = "session.input_audio_transcription.model"
 )
 
 // sessionBody walks the top-level object of a client-secret body at b[i].
 func (x *extractor) sessionBody(i int) int {
-	end := x.objectMember(i, 1, sessionKeys[:], "body", func(_, j int) int {
-		return x.objectMember(j, 2, sessionModelKeys[:], "session", x.sessionMember)
+	transcription := false
+	end := x.objectMember(i, 1, sessionKeys[:], "body", func(idx, j int) int {
+		if idx == 1 {
+			x.fail(ErrAmbiguousModel, `member "model" beside "session": the beta API serves it, the current one ignores it; name the model in "session.model"`)
+			return -1
+		}
+		return x.objectMember(j, 2, sessionModelKeys[:], "session", func(idx, k int) int {
+			if idx == 3 && x.s.at(k) == '"' {
+				end, _ := x.s.str(k)
+				// Compared raw: an escaped spelling is not recognised,
+				// and the transcription model then stays secondary.
+				transcription = end >= 0 && string(x.s.b[k+1:end-1]) == "transcription"
+				return end
+			}
+			return x.sessionMember(idx, k)
+		})
 	})
-	if end >= 0 {
+	if end >= 0 && transcription {
 		x.promoteTranscription()
 	}
 	return end
 }
 
-// sessionMember reads session.model (idx 0) or session.audio (idx 1).
+// sessionMember reads session.model (idx 0), session.audio (idx 1), the
+// beta session.input_audio_transcription (idx 2) or skips session.type
+// (idx 3).
 func (x *extractor) sessionMember(idx, j int) int {
-	if idx == 0 {
+	switch idx {
+	case 0:
 		return x.optionalString(j, 3, fieldSessionModel, false)
+	case 2:
+		return x.objectMember(j, 3, modelKeys[:], "session.input_audio_transcription", func(_, k int) int {
+			return x.optionalString(k, 4, fieldSessionBetaTranscr, true)
+		})
+	case 3:
+		return x.s.value(j, 3)
 	}
 	return x.objectMember(j, 3, inputKeys[:], "session.audio", func(_, k int) int {
 		return x.objectMember(k, 4, transcriptionKeys[:], "session.audio.input", func(_, l int) int {
@@ -101,8 +133,8 @@ func (x *extractor) optionalString(i, depth int, field string, secondary bool) i
 	return x.notString(i, depth, field)
 }
 
-// promoteTranscription makes the transcription model primary when the
-// session names no model of its own (a transcription session).
+// promoteTranscription makes the transcription model primary in a
+// transcription session, which names no session model.
 func (x *extractor) promoteTranscription() {
 	models := x.buf[:min(x.n, len(x.buf))]
 	for i := range models {

@@ -287,7 +287,11 @@
 // "session.model" and its input transcription model as
 // "session.audio.input.transcription.model" (both authorized; in a
 // transcription session, which has no session model, the latter is the
-// primary one).
+// primary one; in any other session it never stands in for the session
+// model the upstream would pick). The beta spelling
+// "session.input_audio_transcription.model" is authorized too, and a
+// top-level "model" beside "session" (the beta body's) is
+// [ErrAmbiguousModel].
 //
 // "F|B" (POST videos): a multipart form, as openai-go sends it, or a JSON
 // body when the Content-Type is application/json; each is read with its

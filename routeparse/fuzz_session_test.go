@@ -26,6 +26,8 @@ func FuzzSessionBody(f *testing.F) {
 		`{"session":{"model":null}}`,
 		`{"sessio\u006e":{"mod\u0065l":"a"}}`,
 		`{"session":{"model":["a"]}}`,
+		`{"model":"a","session":{"model":"b"}}`,
+		`{"session":{"model":"a","input_audio_transcription":{"model":"b"}}}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -42,8 +44,12 @@ func FuzzSessionBody(f *testing.F) {
 		}
 		require.True(t, r.Sealed())
 		var v struct {
+			Model   json.RawMessage // the beta body's: refused whatever it holds
 			Session struct {
-				Model json.RawMessage
+				Model                   json.RawMessage
+				InputAudioTranscription struct {
+					Model json.RawMessage
+				} `json:"input_audio_transcription"`
 				Audio struct {
 					Input struct {
 						Transcription struct {
@@ -60,8 +66,10 @@ func FuzzSessionBody(f *testing.F) {
 			require.False(t, dup, "field %s recorded twice", m.Field)
 			got[m.Field] = m.Name()
 		}
+		require.Empty(t, v.Model, "accepted a top-level model")
 		for field, raw := range map[string]json.RawMessage{
 			"session.model": v.Session.Model,
+			"session.input_audio_transcription.model": v.Session.InputAudioTranscription.Model,
 			"session.audio.input.transcription.model": v.Session.Audio.Input.Transcription.Model,
 		} {
 			var name *string

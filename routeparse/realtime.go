@@ -57,16 +57,12 @@ const shapeRealtime = "realtime-frame"
 // Field names of realtime frame models, beside the client-secret body's
 // (body_session.go), whose session shape session.update shares.
 const (
-	fieldSessionBetaTranscr = "session.input_audio_transcription.model"
-	fieldResponseModel      = "response.model"
+	fieldResponseModel = "response.model"
 )
 
 // Member names, each read with the body's strict key rules (exact, once,
 // no case variant or disguised spelling).
-var (
-	realtimeTopKeys     = [...]string{"type", "session", "response"}
-	realtimeSessionKeys = [...]string{"model", "audio", "input_audio_transcription"} // model and audio as sessionMember reads them
-)
+var realtimeTopKeys = [...]string{"type", "session", "response"}
 
 // ParseRealtimeFrame classifies one client event (the text of one
 // websocket message) of the realtime session opened by rt, a route
@@ -191,14 +187,7 @@ func (x *extractor) realtimeFrame() error {
 	end := 0
 	switch {
 	case ev == evSession && session >= 0:
-		end = x.objectMember(session, 1, realtimeSessionKeys[:], "session", func(idx, j int) int {
-			if idx < 2 {
-				return x.sessionMember(idx, j)
-			}
-			return x.objectMember(j, 2, modelKeys[:], "session.input_audio_transcription", func(_, k int) int {
-				return x.optionalString(k, 3, fieldSessionBetaTranscr, true)
-			})
-		})
+		end = x.objectMember(session, 1, sessionModelKeys[:], "session", x.sessionMember)
 	case ev == evResponse && response >= 0:
 		end = x.objectMember(response, 1, modelKeys[:], "response", func(_, j int) int {
 			return x.optionalString(j, 2, fieldResponseModel, false)
