@@ -243,8 +243,7 @@ func (m *Middleware) check(r *http.Request) (*http.Request, *decisionCtx, *Decis
 	// Never relaxed, not even by ReportOnly.
 	if err := checkUpgrade(r, &d.Route, perr == nil); err != nil {
 		m.refuse(r, d, nil, err, false)
-		d.unread = hasBody(r)
-		return nil, dc, d, err
+		return dc.refused(r, body{}, err)
 	}
 
 	// 2. Authenticate (verifying a SigV4 signature first, which reads the
@@ -252,9 +251,7 @@ func (m *Middleware) check(r *http.Request) (*http.Request, *decisionCtx, *Decis
 	pr, b, err := m.authenticate(r, &dc.lease)
 	if err != nil {
 		m.refuse(r, d, nil, err, false)
-		dc.lease.release()
-		d.unread = hasBody(r) && !b.eof
-		return nil, dc, d, err
+		return dc.refused(r, b, err)
 	}
 	if passUnknown {
 		return m.prepare(r, dc, b, false), dc, nil, nil
@@ -262,19 +259,14 @@ func (m *Middleware) check(r *http.Request) (*http.Request, *decisionCtx, *Decis
 	if c.discovery != nil && perr == nil && IsListing(&d.Route) {
 		// Discovery equals enforcement: answered here, from the policy,
 		// never handed on to be forwarded unfiltered.
-		dc.lease.release()
-		err := m.answerListing(r, d, pr)
-		d.unread = hasBody(r) && !b.eof
-		return nil, dc, d, err
+		return dc.refused(r, b, m.answerListing(r, d, pr))
 	}
 
 	// 3. Read and classify the body; 4. resolve and decide.
 	b, err = m.decide(r, d, pr, perr, b, &dc.lease)
 	if err != nil {
 		if !m.refuse(r, d, pr, err, true) {
-			dc.lease.release() // the body is dropped with the refusal
-			d.unread = hasBody(r) && !b.eof
-			return nil, dc, d, err
+			return dc.refused(r, b, err)
 		}
 	} else {
 		m.report(r.Context(), d, nil, 0)
@@ -412,6 +404,16 @@ type decisionCtx struct {
 	d     Decision
 	rb    replayBody
 	lease lease
+}
+
+// refused ends check with err, after the refusal was recorded in c.d: the
+// body read so far (b) is dropped with its share of the budget, and
+// whether some of it was left unread decides whether the refusal closes
+// the connection.
+func (c *decisionCtx) refused(r *http.Request, b body, err error) (*http.Request, *decisionCtx, *Decision, error) {
+	c.lease.release()
+	c.d.unread = hasBody(r) && !b.eof
+	return nil, c, &c.d, err
 }
 
 func (c *decisionCtx) Value(key any) any {
