@@ -32,6 +32,14 @@ func TestAttackOptionalModelRoutes(t *testing.T) {
 		_ = w.WriteField("sdp", "v=0")
 		_ = w.WriteField("session", `{"type":"realtime","model":"gpt-4o"}`)
 	})
+	callTwo, callTwoCT := atkMultipart(t, func(w *multipart.Writer) {
+		_ = w.WriteField("session", `{"model":"gpt-4o-mini"}`)
+		_ = w.WriteField("Session", `{"model":"gpt-4o"}`)
+	})
+	callTr, callTrCT := atkMultipart(t, func(w *multipart.Writer) {
+		_ = w.WriteField("sdp", "v=0")
+		_ = w.WriteField("session", `{"model":"gpt-4o-mini","audio":{"input":{"transcription":{"model":"gpt-4o-transcribe"}}}}`)
+	})
 	js := "application/json"
 	atkRun(t, []atkReq{
 		{name: "client secret session model denied", target: "/v1/realtime/client_secrets", ctype: js, body: []byte(`{"session":{"type":"realtime","model":"gpt-4o"}}`)},
@@ -44,6 +52,9 @@ func TestAttackOptionalModelRoutes(t *testing.T) {
 		{name: "client secret second session", target: "/v1/realtime/client_secrets", ctype: js, body: []byte(`{"session":{"model":"gpt-4o-mini"},"session":{"model":"gpt-4o"}}`)},
 		{name: "client secret query model beside allowed session", target: "/v1/realtime/client_secrets?model=gpt-4o", ctype: js, body: []byte(`{"session":{"model":"gpt-4o-mini"}}`)},
 		{name: "realtime call offer naming a denied model in its session part", target: "/v1/realtime/calls", ctype: callCT, body: call},
+		{name: "realtime call offer, bare SDP (the model is the client secret's)", target: "/v1/realtime/calls", ctype: "application/sdp", body: []byte("v=0\r\n")},
+		{name: "realtime call offer with a Session part beside the session", target: "/v1/realtime/calls", ctype: callTwoCT, body: callTwo},
+		{name: "realtime call offer session with a denied transcription model", target: "/v1/realtime/calls", ctype: callTrCT, body: callTr},
 		{name: "thread run denied model", target: "/v1/threads/thread_1/runs", ctype: js, body: []byte(`{"assistant_id":"asst_1","model":"gpt-4o"}`)},
 		{name: "thread run without model (assistant's model)", target: "/v1/threads/thread_1/runs", ctype: js, body: []byte(`{"assistant_id":"asst_1"}`)},
 		{name: "create thread and run without model", target: "/v1/threads/runs", ctype: js, body: []byte(`{"assistant_id":"asst_1","thread":{}}`)},
@@ -94,11 +105,16 @@ func TestAttackOptionalModelRoutesAllowed(t *testing.T) {
 		_ = w.WriteField("prompt", "a cat")
 		_ = w.WriteField("model", "gpt-4o-mini")
 	})
+	call, callCT := atkMultipart(t, func(w *multipart.Writer) {
+		_ = w.WriteField("sdp", "v=0")
+		_ = w.WriteField("session", `{"type":"realtime","model":"gpt-4o-mini","audio":{"input":{"transcription":{"model":"whisper-1"}}}}`)
+	})
 	for _, c := range []atkReq{
 		{name: "client secret allowed session and transcription", target: "/v1/realtime/client_secrets", ctype: js,
 			body: []byte(`{"session":{"model":"gpt-4o-mini","audio":{"input":{"transcription":{"model":"whisper-1"}}}}}`)},
 		{name: "thread run allowed model", target: "/v1/threads/thread_1/runs", ctype: js, body: []byte(`{"assistant_id":"asst_1","model":"gpt-4o-mini"}`)},
 		{name: "video allowed model", target: "/v1/videos", ctype: formCT, body: form},
+		{name: "realtime call offer allowed session", target: "/v1/realtime/calls", ctype: callCT, body: call},
 		{name: "video as JSON allowed model", target: "/v1/videos", ctype: js, body: []byte(`{"prompt":"a cat","model":"gpt-4o-mini"}`)},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -642,6 +642,8 @@ func (x *extractor) topLevel(i int) int {
 		return x.gobject(i, 0, googleBody)
 	case x.shape == shapeSession:
 		return x.sessionBody(i)
+	case x.shape == shapeCallSession:
+		return x.sessionObject(i, 1)
 	case x.shape == shapeModelID:
 		names = modelIDShapeKeys[:]
 	case x.shape == shapeBatchRequests:

@@ -1,6 +1,9 @@
 package routeparse
 
-import "fmt"
+import (
+	"fmt"
+	"io"
+)
 
 // The body of an OpenAI realtime client secret (POST
 // /v1/realtime/client_secrets; openai-go/v3 realtime/clientsecret.go
@@ -39,22 +42,29 @@ const (
 
 // sessionBody walks the top-level object of a client-secret body at b[i].
 func (x *extractor) sessionBody(i int) int {
-	transcription := false
-	end := x.objectMember(i, 1, sessionKeys[:], "body", func(idx, j int) int {
+	return x.objectMember(i, 1, sessionKeys[:], "body", func(idx, j int) int {
 		if idx == 1 {
 			x.fail(ErrAmbiguousModel, `member "model" beside "session": the beta API serves it, the current one ignores it; name the model in "session.model"`)
 			return -1
 		}
-		return x.objectMember(j, 2, sessionModelKeys[:], "session", func(idx, k int) int {
-			if idx == 3 && x.s.at(k) == '"' {
-				end, _ := x.s.str(k)
-				// Compared raw: an escaped spelling is not recognised,
-				// and the transcription model then stays secondary.
-				transcription = end >= 0 && string(x.s.b[k+1:end-1]) == "transcription"
-				return end
-			}
-			return x.sessionMember(idx, k)
-		})
+		return x.sessionObject(j, 2)
+	})
+}
+
+// sessionObject walks a session object at b[i], depth its nesting level:
+// a client secret's "session", or the JSON "session" part of a realtime
+// call offer (at the top level).
+func (x *extractor) sessionObject(i, depth int) int {
+	transcription := false
+	end := x.objectMember(i, depth, sessionModelKeys[:], "session", func(idx, k int) int {
+		if idx == 3 && x.s.at(k) == '"' {
+			end, _ := x.s.str(k)
+			// Compared raw: an escaped spelling is not recognised,
+			// and the transcription model then stays secondary.
+			transcription = end >= 0 && string(x.s.b[k+1:end-1]) == "transcription"
+			return end
+		}
+		return x.sessionMember(idx, k)
 	})
 	if end >= 0 && transcription {
 		x.promoteTranscription()
@@ -147,4 +157,52 @@ func (x *extractor) promoteTranscription() {
 			models[i].Fallback = false
 		}
 	}
+}
+
+// A realtime call (POST /v1/realtime/calls; openai-go/v3 realtime/call.go
+// New, CallNewParams.MarshalMultipart) is a multipart offer: an "sdp" part
+// and a "session" part holding the session object as JSON, read here like
+// a client secret's session. A bare application/sdp offer carries no
+// session: its model is bound to the client secret it authenticates with,
+// which the request does not show, so it is refused.
+var callSessionKeys = [...]string{"session"}
+
+var errBareOffer = &Error{Shape: shapeMultipart, Err: ErrNoModel,
+	Detail: "a bare SDP offer names no model (its session comes from a client secret); send the multipart offer with its session part"}
+
+// callOfferPart handles the "session" part of a call offer (and refuses
+// the spellings of its name other form parsers may read as "session");
+// other parts are left to the caller.
+func callOfferPart(r *Route, name string, file bool, part io.Reader, sessions *int) (bool, error) {
+	switch {
+	case name == "session":
+	case foldEqual([]byte(name), "session"), disguised([]byte(name), false, callSessionKeys[:]) >= 0:
+		return true, formErr(ErrAmbiguousModel, fmt.Sprintf("form field %q reads as \"session\" to some form parsers", clip(name)))
+	default:
+		return false, nil
+	}
+	if *sessions++; *sessions > 1 {
+		return true, formErr(ErrAmbiguousModel, "two \"session\" form fields")
+	}
+	if file {
+		return true, formErr(ErrMalformedBody, "form field \"session\" is a file")
+	}
+	value, err := io.ReadAll(part) // bounded: the body is
+	if err != nil {
+		return true, formErr(ErrMalformedBody, fmt.Sprintf("invalid multipart framing: %v", err))
+	}
+	mark := r.mark()
+	shape := r.shape
+	r.shape = shapeCallSession
+	err = parseJSONBody(r, "application/json", value, DefaultMaxModels)
+	r.shape = shape
+	if err != nil {
+		return true, err
+	}
+	// Form models: their bytes are not a span of the body.
+	added := r.modelsSince(mark)
+	for i := range added {
+		added[i].Source, added[i].spanOff, added[i].spanEnd = SourceForm, 0, 0
+	}
+	return true, nil
 }

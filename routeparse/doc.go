@@ -217,7 +217,7 @@
 //	GET             [/v1]/models/{model}              openai    get_model               M                            openai,anthropic,compat
 //	GET             [/v1]/realtime                    openai    realtime                Q "model"                    openai
 //	POST            [/v1]/realtime/client_secrets     openai    realtime                B "session.model" or default openai
-//	POST            [/v1]/realtime/calls              openai    realtime                ErrNoModel (see below)       openai
+//	POST            [/v1]/realtime/calls              openai    realtime                F "model" or default         openai
 //	POST            [/v1]/threads/{id}/runs           openai    thread_run              B "model" or default         openai
 //	POST            [/v1]/threads/runs                openai    thread_run              B "model" or default         openai
 //	POST            [/v1]/videos                      openai    video_generation        F|B "model" or default       openai
@@ -280,18 +280,19 @@
 // does not carry. This is a known limit; serve it only to callers allowed
 // every model, or not at all.
 //
-// POST realtime/calls (a WebRTC offer) is [ErrNoModel] too: its model is
-// inside the JSON "session" part of a multipart body, or bound to the
-// client secret it authenticates with; it is refused, never forwarded
-// unread. The client-secret body names the session's model as
-// "session.model" and its input transcription model as
+// The client-secret body names the session's model as "session.model"
+// and its input transcription model as
 // "session.audio.input.transcription.model" (both authorized; in a
 // transcription session, which has no session model, the latter is the
 // primary one; in any other session it never stands in for the session
 // model the upstream would pick). The beta spelling
 // "session.input_audio_transcription.model" is authorized too, and a
 // top-level "model" beside "session" (the beta body's) is
-// [ErrAmbiguousModel].
+// [ErrAmbiguousModel]. A realtime call (a WebRTC offer)
+// carries the same session object as the JSON "session" part of its
+// multipart body, read with the same rules (its models are form models,
+// [SourceForm]); a bare application/sdp offer, whose session comes from the
+// client secret it authenticates with, names no model and is [ErrNoModel].
 //
 // "F|B" (POST videos): a multipart form, as openai-go sends it, or a JSON
 // body when the Content-Type is application/json; each is read with its

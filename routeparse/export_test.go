@@ -81,6 +81,8 @@ func rowWhere(rw *apiRow) string {
 		w = `F "model"`
 	case rw.sp.shape == shapeBatchRequests:
 		w = `B "requests[].params.model"`
+	case rw.sp.shape == shapeCallOffer:
+		w = `F "session" .model`
 	case rw.sp.shape == shapeSession:
 		w = `B "session.model"`
 	case rw.sp.body == BodyJSON:

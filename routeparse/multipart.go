@@ -30,6 +30,9 @@ func formErr(sentinel error, detail string) error {
 // carrying a filename, and any malformed framing.
 func parseMultipartBody(r *Route, contentType string, b []byte) error {
 	mt, params, err := mime.ParseMediaType(contentType)
+	if r.shape == shapeCallOffer && err == nil && mt == "application/sdp" {
+		return errBareOffer // body_session.go
+	}
 	if err != nil || mt != "multipart/form-data" {
 		return formErr(ErrMalformedBody, fmt.Sprintf("content type %q is not multipart/form-data", clip(contentType)))
 	}
@@ -38,7 +41,7 @@ func parseMultipartBody(r *Route, contentType string, b []byte) error {
 		return formErr(ErrMalformedBody, "multipart/form-data without a boundary")
 	}
 	mr := multipart.NewReader(bytes.NewReader(b), boundary)
-	models, streams := 0, 0
+	models, streams, sessions := 0, 0, 0
 	for {
 		part, err := mr.NextRawPart()
 		if err == io.EOF {
@@ -50,6 +53,14 @@ func parseMultipartBody(r *Route, contentType string, b []byte) error {
 		name, file, err := partName(part.Header)
 		if err != nil {
 			return err
+		}
+		if r.shape == shapeCallOffer {
+			if handled, err := callOfferPart(r, name, file, part, &sessions); handled || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
 		}
 		isModel, isStream := name == "model", name == "stream"
 		switch {

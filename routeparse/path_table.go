@@ -117,6 +117,7 @@ var (
 	specRealtimeQuery = spec{op: OpRealtime, need: true} // GET realtime?model=: the model is in the query
 	specMsgBatches    = spec{op: OpBatch, body: BodyJSON, shape: shapeBatchRequests, need: true}
 	specSession       = spec{op: OpRealtime, body: BodyJSON, shape: shapeSession, need: true}
+	specCallOffer     = spec{op: OpRealtime, body: BodyMultipart, shape: shapeCallOffer, need: true}
 	specVideos        = spec{op: OpVideoGeneration, body: BodyMultipart, shape: shapeModel, need: true, opt: true, json: true}
 )
 
@@ -193,10 +194,8 @@ var apiRows = [...]apiRow{
 	// (realtime/clientsecret.go New: JSON {"session":{"model":...}}).
 	post(verOpenAI, "realtime/client_secrets", oa, OpenAI, optional(specSession)),
 	// realtime/call.go New: a WebRTC offer, multipart with an "sdp" part and
-	// the session as a JSON "session" part, or a bare application/sdp body
-	// whose session a client secret configured.
-	{methods: mPost, vers: verOpenAI, path: "realtime/calls", fam: oa, prov: OpenAI, sp: spec{op: OpRealtime},
-		limit: "a realtime call names its model inside the multipart session part of its offer, or through the client secret it uses; it cannot be authorized from the request line"},
+	// the session as a JSON "session" part (MarshalMultipart).
+	post(verOpenAI, "realtime/calls", oa, OpenAI, optional(specCallOffer)),
 	// Assistants runs (betathreadrun.go New: "threads/%s/runs";
 	// betathread.go NewAndRun: "threads/runs"); without "model" the run uses
 	// the assistant's.

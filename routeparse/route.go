@@ -318,6 +318,8 @@ const (
 	shapeBatchRequests           // Anthropic message batches: requests[].params.model
 	shapeGoogle                  // Gemini/Vertex model-path routes: body models must agree with the path
 	shapeSession                 // OpenAI realtime client secrets: session.model, session.audio.input.transcription.model
+	shapeCallOffer               // OpenAI realtime calls: multipart whose "session" part is a session object
+	shapeCallSession             // the JSON "session" part of a call offer (a session object at the top level)
 )
 
 // Models returns every model the request names: after ParseRequest those in

@@ -112,6 +112,18 @@ func TestOpenAIOptionalModelShapes(t *testing.T) {
 			})
 			return err
 		},
+		"Realtime.Calls.New (multipart offer)": func(c openai.Client) error {
+			res, err := c.Realtime.Calls.New(ctx, realtime.CallNewParams{
+				Sdp: "v=0\r\n",
+				Session: realtime.RealtimeSessionCreateRequestParam{
+					Model: realtime.RealtimeSessionCreateRequestModel(model),
+				},
+			})
+			if res != nil {
+				_ = res.Body.Close()
+			}
+			return err
+		},
 		"Beta.Threads.Runs.New": func(c openai.Client) error {
 			_, err := c.Beta.Threads.Runs.New(ctx, "thread_abc", openai.BetaThreadRunNewParams{
 				AssistantID: "asst_abc", Model: openai.ChatModel(model),
