@@ -191,8 +191,13 @@ func surfaceOf(rt *routeparse.Route, h http.Header) surface {
 	case routeparse.Anthropic:
 		return surface{apiAnthropic, rt.Provider, unified}
 	case routeparse.Gemini:
-		if isTunedModels(rt) {
+		switch {
+		case isTunedModels(rt):
 			return surface{}
+		case rt.Dialect == routeparse.OpenAI:
+			// Gemini's OpenAI-compatible surface (/{v}/openai/models):
+			// its clients are OpenAI SDKs, which read OpenAI's shape.
+			return surface{apiOpenAI, rt.Provider, false}
 		}
 		return surface{apiGemini, rt.Provider, false}
 	}

@@ -37,7 +37,8 @@ func (a *ListingAnswer) Write(w http.ResponseWriter) {
 // decodes it; fields the gateway cannot know (creation times, context
 // sizes, modalities) are left out or zero rather than invented.
 //
-//	OpenAI     GET /v1/models, /models, /openai/v1/models, /azure/openai/models
+//	OpenAI     GET /v1/models, /models, /openai/v1/models, /azure/openai/models, and Gemini's
+//	           OpenAI-compatible /{v}/openai/models (Gemini IDs, owned_by "gemini")
 //	           {"object":"list","data":[{"id","object":"model","created":0,"owned_by"}]}
 //	           GET .../models/{id}: {"id","object":"model","created":0,"owned_by"}
 //	           not allowed or unknown: 404 {"error":{"message","type":"invalid_request_error","param":null,"code":"model_not_found"}}

@@ -144,6 +144,9 @@ func TestDiscoveryListsWhatTheKeyMayCallThroughTheRoute(t *testing.T) {
 		// Passthrough: the provider's own IDs, no aliases, no groups.
 		{"openai-passthrough-restricted", discRestricted, "/openai/v1/models", []string{"gpt-4o-mini"}},
 		{"openai-passthrough-allowed", discAllowed, "/openai/v1/models", []string{"gpt-4o-mini", "gpt-4o"}},
+		// Gemini's OpenAI-compatible surface: OpenAI's shape, Gemini IDs.
+		{"gemini-openai-compatible-restricted", discRestricted, "/gemini/v1beta/openai/models", []string{"gemini-2.5-flash"}},
+		{"gemini-openai-compatible-unprefixed", discAllowed, "/v1beta/openai/models", []string{"gemini-2.5-flash", "gemini-2.5-pro"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -258,6 +261,10 @@ func TestDiscoveryGetModel(t *testing.T) {
 			`{"name":"models/gemini-2.5-flash","displayName":"gemini-2.5-flash","supportedGenerationMethods":["generateContent","streamGenerateContent","countTokens"]}`},
 		{"gemini-forbidden", discRestricted, "/gemini/v1beta/models/gemini-2.5-pro", nil, 404,
 			`{"error":{"code":404,"message":"model \"models/gemini-2.5-pro\" is not found","status":"NOT_FOUND"}}`},
+		{"gemini-openai-compatible-allowed", discRestricted, "/gemini/v1beta/openai/models/gemini-2.5-flash", nil, 200,
+			`{"id":"gemini-2.5-flash","object":"model","created":0,"owned_by":"gemini"}`},
+		{"gemini-openai-compatible-forbidden", discRestricted, "/gemini/v1beta/openai/models/gemini-2.5-pro", nil, 404,
+			`{"error":{"message":"The model \"gemini-2.5-pro\" does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
