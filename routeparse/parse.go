@@ -10,9 +10,11 @@ import (
 // Parser classifies requests. The zero value is ready to use and serves
 // the default [Prefixes]; a Parser holds no state besides its
 // configuration, so one value may be shared by any number of goroutines as
-// long as Prefixes is not modified while requests are parsed. A host
-// builds its Parser once with [Parser.Compile], which validates the
-// configuration and precomputes its lookups.
+// long as its fields (and the DefaultModels map) are not modified while
+// requests are parsed. A host builds its Parser once with
+// [Parser.Compile], which validates the configuration, precomputes its
+// lookups and keeps its own copy, so the result is safe to share whatever
+// happens to the original.
 //
 // Most callers use [Parser.ParseRequest] for every request, then
 // [Parser.ParseBody] when the returned [Route.Body] is not [BodyNone].
