@@ -94,6 +94,11 @@ func TestDiscoveryOpenAI(t *testing.T) {
 		// The passthrough forwards the ID to OpenAI: only OpenAI IDs.
 		{"/openai restricted", "/openai/v1", restrictedKey, []string{"gpt-4o-mini", "gpt-4o"}, []string{"gpt-4o-mini"}},
 		{"/openai allowed", "/openai/v1", allowedKey, []string{"gpt-4o-mini", "gpt-4o"}, []string{"gpt-4o-mini", "gpt-4o"}},
+		// Gemini's OpenAI-compatible surface: OpenAI's shape, Gemini IDs.
+		{"/gemini openai-compatible restricted", "/gemini/v1beta/openai", restrictedKey,
+			[]string{"gemini-2.5-flash", "gemini-2.0-flash", "gemini-2.5-pro"}, []string{"gemini-2.5-flash", "gemini-2.0-flash"}},
+		{"/gemini openai-compatible allowed", "/gemini/v1beta/openai", allowedKey,
+			[]string{"gemini-2.5-flash", "gemini-2.0-flash", "gemini-2.5-pro"}, []string{"gemini-2.5-flash", "gemini-2.0-flash", "gemini-2.5-pro"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := client(tc.base, tc.key)

@@ -9,7 +9,8 @@
 // model, and prints what happened to each. It exits non-zero if a
 // restricted request reached an upstream or an allowed one failed.
 //
-// With -v the gateway's decision log lines go to stderr.
+// With -v the gateway's log line for every decision, allowed ones included,
+// goes to stderr.
 package main
 
 import (

@@ -128,7 +128,9 @@ func Run(ctx context.Context, logw io.Writer) ([]Result, error) {
 	if logw == nil {
 		logw = io.Discard
 	}
-	gw, err := gateway.New(cfg, gateway.Options{Logger: slog.New(slog.NewTextHandler(logw, nil))})
+	// Debug: the middleware logs allowed decisions at Debug, denials at Warn.
+	logger := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	gw, err := gateway.New(cfg, gateway.Options{Logger: logger})
 	if err != nil {
 		return nil, err
 	}
