@@ -40,6 +40,7 @@ func (b *budget) give(n int64) { b.used.Add(-n) }
 type lease struct {
 	b    *budget
 	held int64
+	bufs bufLease // the body buffer it paid for (bodybuf.go)
 }
 
 // growTo makes the lease hold at least n bytes.

@@ -167,15 +167,15 @@ type handler struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	r2, dc, d, err := h.m.check(r)
+	r2, dc, d, err := h.m.check(r, true)
+	if dc != nil {
+		// The buffered body, its buffer and its share of MaxBufferedBytes
+		// are held until the next handler is done with them (bodybuf.go).
+		defer dc.done()
+	}
 	if err != nil {
 		h.m.WriteRefusal(w, r, d)
 		return
-	}
-	if dc != nil && dc.lease.held > 0 {
-		// The buffered body's share of MaxBufferedBytes is held until the
-		// next handler is done with it.
-		defer dc.lease.release()
 	}
 	h.next.ServeHTTP(w, r2)
 }
@@ -207,7 +207,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // context.Background) keeps that share for good; [Middleware.Handler]
 // gives it back as soon as the next handler returns.
 func (m *Middleware) Check(r *http.Request) (*http.Request, *Decision, error) {
-	r2, dc, d, err := m.check(r)
+	r2, dc, d, err := m.check(r, false)
 	if err == nil && dc != nil && dc.lease.held > 0 {
 		context.AfterFunc(r.Context(), dc.lease.release)
 	}
@@ -215,14 +215,19 @@ func (m *Middleware) Check(r *http.Request) (*http.Request, *Decision, error) {
 }
 
 // check is Check, returning the request's state too; after a refusal the
-// state holds nothing of the budget.
-func (m *Middleware) check(r *http.Request) (*http.Request, *decisionCtx, *Decision, error) {
+// state holds nothing of the budget. pooled: the body is read into a
+// pooled buffer, which the caller must give back with dc.done once the
+// request is over.
+func (m *Middleware) check(r *http.Request, pooled bool) (*http.Request, *decisionCtx, *Decision, error) {
 	c := m.c
 	// One allocation holds the decision (with its route), the context
 	// that carries it to the next handler, the body handed on and its
 	// share of the buffer budget.
 	dc := &decisionCtx{Context: r.Context()}
 	dc.lease.b = &c.budget
+	if pooled {
+		dc.lease.bufs.pool = &c.bufs
+	}
 	d := &dc.d
 
 	// 1. Normalise and classify the request line. EscapedPath, not Path:
@@ -402,7 +407,8 @@ const retryAfterBusy = "1"
 type decisionCtx struct {
 	context.Context
 	d     Decision
-	rb    replayBody
+	held  heldBody   // the buffered body handed on
+	rb    bodyReader // its reader handed on, when there is one
 	lease lease
 }
 
@@ -414,6 +420,17 @@ func (c *decisionCtx) refused(r *http.Request, b body, err error) (*http.Request
 	c.lease.release()
 	c.d.unread = hasBody(r) && !b.eof
 	return nil, c, &c.d, err
+}
+
+// done ends the request for [Middleware.Handler]: reads of the body handed
+// on fail from now on, and its buffer, or one read for a refused request,
+// goes back to the pool; the budget share is given back.
+func (c *decisionCtx) done() {
+	if c.rb.h != nil {
+		c.held.release()
+	}
+	c.lease.dropBuf()
+	c.lease.release()
 }
 
 func (c *decisionCtx) Value(key any) any {
@@ -486,7 +503,7 @@ func (m *Middleware) readBody(r *http.Request, l *lease) (body, error) {
 	}
 	hint := int64(512)
 	if r.ContentLength >= 0 {
-		hint = r.ContentLength + 1 // +1: room to see EOF (or excess) without growing
+		hint = r.ContentLength // EOF is then looked for without growing
 	}
 	buf, eof, err := readAtMost(r.Body, max+1, hint, l)
 	switch {
@@ -506,33 +523,49 @@ func (m *Middleware) readBody(r *http.Request, l *lease) (body, error) {
 		// case ReportOnly lets the request through.
 		return body{set: true, bytes: buf, rest: r.Body}, errBodyTooLarge
 	}
-	return body{set: true, eof: true, bytes: buf}, nil
+	// Capped: no reader of the body can reslice into the buffer past it.
+	return body{set: true, eof: true, bytes: buf[:len(buf):len(buf)]}, nil
 }
 
 // readAtMost reads r until EOF (eof true) or until limit bytes, starting
 // with a buffer of capacity hint, so a body of known length is read into
-// one allocation. l holds the buffer's capacity at every step; when it
-// cannot grow, readAtMost stops with [ErrBufferBudget].
+// one buffer (l's: pooled, or allocated) and never grown. l holds the
+// buffer's capacity at every step; when it cannot grow, readAtMost stops
+// with [ErrBufferBudget].
 func readAtMost(r io.Reader, limit, hint int64, l *lease) (buf []byte, eof bool, err error) {
-	hint = min(hint, limit)
-	if !l.growTo(hint) {
+	buf, ok := l.newBuf(min(hint, limit))
+	if !ok {
 		return nil, false, ErrBufferBudget
 	}
-	buf = make([]byte, 0, hint)
 	for {
 		if len(buf) == cap(buf) {
 			if int64(len(buf)) >= limit {
 				return buf, false, nil
 			}
-			// A body of unknown length: double, so the copies add up
-			// to less than the final size.
-			size := min(2*int64(cap(buf)), limit)
-			if !l.growTo(size) {
+			// Full: a body of known length ends here (net/http's says
+			// EOF with its last bytes; other readers on the next Read).
+			// Look for the end with one byte on the stack before growing.
+			var one [1]byte
+			n, err := r.Read(one[:])
+			switch {
+			case n == 0 && err == io.EOF:
+				return buf, true, nil
+			case n == 0 && err != nil:
+				return buf, false, err
+			}
+			// Longer than said, or of unknown length: double, so the
+			// copies add up to less than the final size.
+			if buf, ok = l.growBuf(buf, min(max(2*int64(cap(buf)), 512), limit)); !ok {
 				return buf, false, ErrBufferBudget
 			}
-			grown := make([]byte, len(buf), size)
-			copy(grown, buf)
-			buf = grown
+			buf = append(buf, one[:n]...)
+			if err == io.EOF {
+				return buf, true, nil
+			}
+			if err != nil {
+				return buf, false, err
+			}
+			continue
 		}
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
@@ -623,6 +656,8 @@ func (m *Middleware) prepare(r *http.Request, dc *decisionCtx, b body, decided b
 	}
 	switch {
 	case b.rest != nil:
+		// ReportOnly over a limit: a read unguarded, so never pooled.
+		dc.lease.handOn()
 		r2.Body = struct {
 			io.Reader
 			io.Closer
@@ -632,29 +667,14 @@ func (m *Middleware) prepare(r *http.Request, dc *decisionCtx, b body, decided b
 		r2.Body, r2.ContentLength, r2.TransferEncoding = http.NoBody, 0, nil
 		r2.GetBody = func() (io.ReadCloser, error) { return http.NoBody, nil }
 	case b.set:
+		dc.held.hold(b.bytes, dc.lease.handOn(), dc.lease.bufs.pool)
 		rb := &dc.rb
-		rb.buf = b.bytes
-		rb.Reset(rb.buf)
+		rb.h = &dc.held
 		r2.Body = rb
 		r2.ContentLength, r2.TransferEncoding = int64(len(b.bytes)), nil
 		r2.GetBody = rb.replay
 	}
 	return r2
-}
-
-// replayBody is the buffered body handed on, and the source of GetBody's
-// fresh copies.
-type replayBody struct {
-	bytes.Reader
-	buf []byte
-}
-
-func (*replayBody) Close() error { return nil }
-
-func (rb *replayBody) replay() (io.ReadCloser, error) {
-	n := &replayBody{buf: rb.buf}
-	n.Reset(n.buf)
-	return n, nil
 }
 
 // report calls OnDecision and logs one line. status is the status written

@@ -238,7 +238,8 @@ type config struct {
 	parser      *routeparse.Parser
 	auth        func(*http.Request, Credential) (*Principal, error)
 	maxBody     int64
-	budget      budget // MaxBufferedBytes
+	budget      budget   // MaxBufferedBytes
+	bufs        bodyPool // body buffers reused by Handler (bodybuf.go)
 	denyStatus  int
 	reportOnly  bool
 	onDecision  func(context.Context, *Decision)
