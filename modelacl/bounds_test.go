@@ -94,8 +94,8 @@ func TestBufferBudgetSharedByRequestsInFlight(t *testing.T) {
 	mw, err := modelacl.New(modelacl.Options{
 		Policy: fixturePolicy(t), Authenticate: fixtureKeys().authenticate,
 		MaxBodyBytes: body, MaxDecodedBodyBytes: body,
-		// Room for three bodies (each held as Content-Length+1 bytes)
-		// and no fourth: 3*1001 <= budget < 4*1001.
+		// Room for three bodies (each held as its Content-Length) and
+		// no fourth: 3*1000 <= budget < 4*1000.
 		MaxBufferedBytes: 3*(body+1) + 500,
 	})
 	require.NoError(t, err)

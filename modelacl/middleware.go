@@ -85,7 +85,11 @@ import (
 // MiB as received), MaxDecodedBodyBytes (8 MiB once decoded),
 // MaxModelsPerRequest (256 names), MaxBufferedBytes (128 MiB of bodies
 // across all requests in flight). Log lines name at most a few models,
-// each clipped, whatever the request names.
+// each clipped, whatever the request names. Body buffers are reused
+// across requests ([Middleware.Handler]); what the pools keep is emptied
+// by the garbage collector when unused, so it stays about the size of
+// what MaxBufferedBytes lets requests hold, each buffer rounded up by at
+// most a quarter.
 //
 // # What it trusts
 //
@@ -154,6 +158,14 @@ func MustNew(o Options) *Middleware {
 // Handler returns a handler that calls [Middleware.Check] and then either
 // writes the refusal ([Middleware.WriteRefusal]) or calls next with the
 // request Check prepared. It panics if next is nil.
+//
+// A body the middleware buffered is handed to next in a buffer that later
+// requests reuse, so it is valid only until next returns: from then on,
+// reads of r.Body and of every GetBody copy fail with an error (never
+// another request's bytes), even when they were started before, as
+// net/http's Transport may do when the upstream answered before reading
+// the whole body. A handler that keeps the body past its return must copy
+// it first. The [Decision] and its models stay valid.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	if next == nil {
 		panic("modelacl: nil next handler")
