@@ -624,7 +624,8 @@ func appendURIEncode(b []byte, s string, keepSlash bool) []byte {
 // appendCanonicalQuery appends the canonical query: each name=value pair
 // decoded once ('+' is a space) and encoded again, sorted by name, then
 // value. A presigned request's X-Amz-Signature is left out. An empty pair
-// ("a=1&&b=2") or one that does not decode is refused rather than guessed.
+// ("a=1&&b=2", "a=1&") or one that does not decode is refused rather than
+// guessed.
 func appendCanonicalQuery(b []byte, raw string, presigned bool) ([]byte, error) {
 	if raw == "" {
 		return b, nil
@@ -634,9 +635,11 @@ func appendCanonicalQuery(b []byte, raw string, presigned bool) ([]byte, error) 
 	pairs := arr[:0]
 	var scratch [256]byte
 	buf := scratch[:0]
-	for q := raw; q != ""; {
+	for q, more := raw, true; more; {
 		var p string
-		p, q, _ = strings.Cut(q, "&")
+		// more, not q != "": a trailing '&' ends with an empty pair too,
+		// which signers disagree on like any other.
+		p, q, more = strings.Cut(q, "&")
 		if p == "" {
 			return b, invalid("The query string has an empty parameter.")
 		}

@@ -391,6 +391,12 @@ func TestTamperedRequestsAreRefused(t *testing.T) {
 			return req
 		},
 			sentinel: verify.ErrInvalidSignature, code: invalidSig, status: 403},
+		{name: "trailing empty query parameter appended after signing", build: func(t *testing.T) *http.Request {
+			req := signWith(invoke+"?a=1&b=2", body1, keyA, secretA, "", "us-east-1", "bedrock", signedAt, nil)(t)
+			req.URL.RawQuery = "a=1&b=2&"
+			return req
+		},
+			sentinel: verify.ErrInvalidSignature, code: invalidSig, status: 403},
 		{name: "signed header value with a tab", build: signWith(invoke, body1, keyA, secretA, "", "us-east-1", "bedrock", signedAt, func(req *http.Request) {
 			req.Header.Set("X-Amzn-Bedrock-Trace", "a\tb")
 		}), sentinel: verify.ErrInvalidSignature, code: invalidSig, status: 403},
