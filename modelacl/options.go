@@ -216,7 +216,10 @@ type Options struct {
 	//
 	// Nil (the zero value): listing routes go to the next handler like any
 	// model-free route, and a Get of a model the caller may not call is
-	// refused with DenyStatus.
+	// refused with DenyStatus. The next handler must then answer listings
+	// itself ([IsListing] tells them apart): an upstream's own listing is
+	// not filtered by the caller's allowlists, so forwarding it shows every
+	// model the upstream serves.
 	Discovery *DiscoveryOptions
 }
 
