@@ -507,7 +507,8 @@ func isAccount(s string) bool {
 	return true
 }
 
-// parseARN parses arn:partition:service:region:account:type/resource.
+// parseARN parses arn:partition:service:region:account:type/resource: the
+// fields every ARN shares here, then the resource by its service and type.
 func parseARN(s string) (ModelID, string) {
 	rest := s[len(arnPrefix):]
 	partition, rest, ok1 := strings.Cut(rest, ":")
@@ -539,95 +540,143 @@ func parseARN(s string) (ModelID, string) {
 	id.resType = id.accStart + uint16(len(account)) + 1
 	id.resStart = id.resType + uint16(len(resType)) + 1
 
-	if service == "sagemaker" {
-		if resType != "endpoint" {
-			return ModelID{}, "sagemaker ARN is not an endpoint"
-		}
-		if !isAccount(account) {
-			return ModelID{}, "account is not 12 digits"
-		}
-		if !isEndpointName(res) {
-			return ModelID{}, "SageMaker endpoint name is not 1-63 letters, digits and inner hyphens"
-		}
-		id.kind = KindMarketplaceEndpointARN
-		return id, ""
+	var reason string
+	switch service {
+	case "sagemaker":
+		reason = sageMakerARN(&id, account, resType, res)
+	case "bedrock":
+		reason = bedrockARN(&id, account, resType, res)
+	default:
+		reason = "ARN service is neither bedrock nor sagemaker"
 	}
-	if service != "bedrock" {
-		return ModelID{}, "ARN service is neither bedrock nor sagemaker"
+	if reason != "" {
+		return ModelID{}, reason
 	}
+	return id, ""
+}
 
-	if resType == "foundation-model" {
-		if account != "" {
-			return ModelID{}, "foundation-model ARN has an account"
-		}
-		k, _, r := parseBare(res)
-		if r != "" {
-			return ModelID{}, r
-		}
-		if k != KindBase {
-			return ModelID{}, "foundation-model ARN names an inference profile"
-		}
-		id.kind = KindFoundationModelARN
-		id.baseStart = id.resStart
-		return id, ""
+// sageMakerARN parses the resource of a sagemaker ARN: only a
+// Marketplace model's endpoint is served by Bedrock.
+func sageMakerARN(id *ModelID, account, resType, res string) string {
+	if resType != "endpoint" {
+		return "sagemaker ARN is not an endpoint"
 	}
 	if !isAccount(account) {
-		return ModelID{}, "account is not 12 digits"
+		return "account is not 12 digits"
+	}
+	if !isEndpointName(res) {
+		return "SageMaker endpoint name is not 1-63 letters, digits and inner hyphens"
+	}
+	id.kind = KindMarketplaceEndpointARN
+	return ""
+}
+
+// bedrockARN parses the type/resource of a bedrock ARN. Only a
+// foundation model has no account; every other type needs one.
+func bedrockARN(id *ModelID, account, resType, res string) string {
+	if resType == "foundation-model" {
+		if account != "" {
+			return "foundation-model ARN has an account"
+		}
+		return foundationModelARN(id, res)
+	}
+	if !isAccount(account) {
+		return "account is not 12 digits"
 	}
 	switch resType {
 	case "inference-profile":
-		k, geo, r := parseBare(res)
-		if r != "" {
-			return ModelID{}, r
-		}
-		if k != KindSystemProfile {
-			return ModelID{}, "inference-profile ARN does not name a system inference profile"
-		}
-		id.kind, id.geo = KindInferenceProfileARN, uint8(geo)
-		id.baseStart = id.resStart + uint16(geo) + 1
+		return inferenceProfileARN(id, res)
 	case "application-inference-profile":
-		id.kind = KindApplicationProfileARN
+		return opaqueARN(id, KindApplicationProfileARN, res)
 	case "provisioned-model":
-		id.kind = KindProvisionedModelARN
+		return opaqueARN(id, KindProvisionedModelARN, res)
 	case "imported-model":
-		id.kind = KindImportedModelARN
+		return opaqueARN(id, KindImportedModelARN, res)
 	case "custom-model-deployment":
-		id.kind = KindCustomModelDeploymentARN
+		return opaqueARN(id, KindCustomModelDeploymentARN, res)
 	case "custom-model":
-		from, mid, ok := strings.Cut(res, "/")
-		if !ok {
-			return ModelID{}, "custom-model ARN is not custom-model/{base model}/{id}"
-		}
-		if from != "imported" {
-			if k, _, r := parseBare(from); r != "" || k != KindBase {
-				return ModelID{}, "custom-model ARN does not start with a base model ID"
-			}
-		}
-		if !isOpaqueID(mid) {
-			return ModelID{}, "custom model ID is not 1-64 lower-case letters and digits"
-		}
-		id.kind = KindCustomModelARN
-		return id, ""
+		return customModelARN(id, res)
 	case "prompt":
-		name, version, hasVersion := strings.Cut(res, ":")
-		if !isAlnum(name, 64) || (hasVersion && !isDigits(version, 5)) {
-			return ModelID{}, "prompt ARN is not prompt/{id}[:{version}]"
-		}
-		id.kind = KindPromptARN
-		return id, ""
+		return promptARN(id, res)
 	case "prompt-router", "default-prompt-router":
-		if !isRouterName(res) {
-			return ModelID{}, "prompt router ID is malformed"
+		return promptRouterARN(id, res)
+	}
+	return "unsupported Bedrock resource type"
+}
+
+// foundationModelARN parses foundation-model/{base model ID}.
+func foundationModelARN(id *ModelID, res string) string {
+	k, _, r := parseBare(res)
+	if r != "" {
+		return r
+	}
+	if k != KindBase {
+		return "foundation-model ARN names an inference profile"
+	}
+	id.kind = KindFoundationModelARN
+	id.baseStart = id.resStart
+	return ""
+}
+
+// inferenceProfileARN parses inference-profile/{geo}.{base model ID}.
+func inferenceProfileARN(id *ModelID, res string) string {
+	k, geo, r := parseBare(res)
+	if r != "" {
+		return r
+	}
+	if k != KindSystemProfile {
+		return "inference-profile ARN does not name a system inference profile"
+	}
+	id.kind, id.geo = KindInferenceProfileARN, uint8(geo)
+	id.baseStart = id.resStart + uint16(geo) + 1
+	return ""
+}
+
+// opaqueARN parses the resource types whose ID is generated by AWS and
+// says nothing about the model behind it.
+func opaqueARN(id *ModelID, kind Kind, res string) string {
+	if !isOpaqueID(res) {
+		return "resource ID is not 1-64 lower-case letters and digits"
+	}
+	id.kind = kind
+	return ""
+}
+
+// customModelARN parses custom-model/{base model ID or "imported"}/{id}.
+func customModelARN(id *ModelID, res string) string {
+	from, mid, ok := strings.Cut(res, "/")
+	if !ok {
+		return "custom-model ARN is not custom-model/{base model}/{id}"
+	}
+	if from != "imported" {
+		if k, _, r := parseBare(from); r != "" || k != KindBase {
+			return "custom-model ARN does not start with a base model ID"
 		}
-		id.kind = KindPromptRouterARN
-		return id, ""
-	default:
-		return ModelID{}, "unsupported Bedrock resource type"
 	}
-	if id.kind != KindInferenceProfileARN && !isOpaqueID(res) {
-		return ModelID{}, "resource ID is not 1-64 lower-case letters and digits"
+	if !isOpaqueID(mid) {
+		return "custom model ID is not 1-64 lower-case letters and digits"
 	}
-	return id, ""
+	id.kind = KindCustomModelARN
+	return ""
+}
+
+// promptARN parses prompt/{id}[:{version}].
+func promptARN(id *ModelID, res string) string {
+	name, version, hasVersion := strings.Cut(res, ":")
+	if !isAlnum(name, 64) || (hasVersion && !isDigits(version, 5)) {
+		return "prompt ARN is not prompt/{id}[:{version}]"
+	}
+	id.kind = KindPromptARN
+	return ""
+}
+
+// promptRouterARN parses prompt-router/{id} and default-prompt-router/{name}.
+func promptRouterARN(id *ModelID, res string) string {
+	if !isRouterName(res) {
+		return "prompt router ID is malformed"
+	}
+	id.kind = KindPromptRouterARN
+	return ""
 }
 
 func isAlnum(s string, max int) bool {
