@@ -52,7 +52,10 @@ func checkPlainName(s string) error {
 }
 
 // unescapeJSON appends the decoded form of raw to dst. With strict set it
-// stops at the first problem; otherwise it follows encoding/json.
+// stops at the first problem; otherwise it follows encoding/json. It is
+// one function on purpose: every escaped key and model name is decoded by
+// it byte by byte, and a helper per escape would cost a call per escape
+// in an escape-dense body.
 func unescapeJSON(dst []byte, raw string, strict bool) ([]byte, error) {
 	for i := 0; i < len(raw); {
 		c := raw[i]
