@@ -282,9 +282,6 @@ func parseJSONBody(r *Route, contentType string, b []byte, maxModels int) error 
 	if mt := mediaType(contentType); strings.HasPrefix(mt, "multipart/") || mt == "application/x-www-form-urlencoded" {
 		return &Error{Shape: shapeJSONBody, Detail: fmt.Sprintf("content type %q on a JSON route", clip(mt)), Err: ErrMalformedBody}
 	}
-	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
-		return &Error{Shape: shapeJSONBody, Detail: "byte-order mark before the JSON object", Err: ErrMalformedBody}
-	}
 	x := extractor{s: jsonScanner{b: b}, shape: r.shape, stream: -1, tools: r.Operation == OpResponses,
 		maxModels: maxModels, room: maxModels - len(r.Models())}
 	if r.shape == shapeGoogle {
@@ -297,19 +294,9 @@ func parseJSONBody(r *Route, contentType string, b []byte, maxModels int) error 
 		}
 	}
 	s := &x.s
-	i := s.ws(0)
-	switch s.at(i) {
-	case '{':
-	case 0:
-		if i >= len(b) {
-			return x.malformed("empty body")
-		}
-		fallthrough
-	default:
-		if s.value(i, 0) < 0 {
-			return x.syntaxErr()
-		}
-		return x.malformed("the body is not a JSON object")
+	i, err := x.objectStart("body")
+	if err != nil {
+		return err
 	}
 	end := x.topLevel(i)
 	if x.err != nil {
@@ -339,6 +326,28 @@ var (
 	toolKeys = [...]string{"model", "svg"}
 )
 
+// objectStart returns where the one JSON object b must hold starts, or
+// the error that refuses b: a byte-order mark (encoding/json refuses
+// one), nothing but white space, or another JSON value. what names b in
+// the message ("body", "frame").
+func (x *extractor) objectStart(what string) (int, error) {
+	s := &x.s
+	b := s.b
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		return -1, x.malformed("byte-order mark before the JSON object")
+	}
+	i := s.ws(0)
+	switch {
+	case s.at(i) == '{':
+		return i, nil
+	case i >= len(b):
+		return -1, x.malformed("empty " + what)
+	case s.value(i, 0) < 0:
+		return -1, x.syntaxErr()
+	}
+	return -1, x.malformed("the " + what + " is not a JSON object")
+}
+
 // toolsMember handles the Responses API "tools" list at b[i]: the
 // image_generation tool's "model" (openai-go/v3 responses
 // ToolImageGenerationParam.Model) and "svg.model"
@@ -352,66 +361,41 @@ func (x *extractor) toolsMember(i int) int {
 		return s.literal(i)
 	case '[':
 	default:
-		if s.value(i, 1) < 0 {
-			return -1
-		}
-		x.malformed(fmt.Sprintf("\"tools\" is %s, not a list", typeName(s.at(i))))
-		return -1
+		return x.wrongType(i, 1, "\"tools\"", "a list")
 	}
 	it := s.array(i)
 	for it.next() {
-		if c := s.at(it.pos); c != '{' {
-			if s.value(it.pos, 2) < 0 {
-				return -1
-			}
-			x.malformed(fmt.Sprintf("an element of \"tools\" is %s, not an object", typeName(c)))
-			return -1
+		if s.at(it.pos) != '{' {
+			return x.wrongType(it.pos, 2, "an element of \"tools\"", "an object")
 		}
-		if it.pos = x.toolObject(it.pos, 2, toolKeys[:], fieldToolModel); it.pos < 0 {
+		if it.pos = x.toolObject(it.pos); it.pos < 0 {
 			return -1
 		}
 	}
 	return it.pos
 }
 
-// toolObject reads the object at b[i] (depth levels below the top): its
-// "model" string (null: none) is a secondary model with the given field;
-// with "svg" among names, the "svg" object is read the same way.
-func (x *extractor) toolObject(i, depth int, names []string, field string) int {
-	s := &x.s
-	var seen uint32
-	it := s.object(i)
-	for it.next() {
-		idx, exact := x.lookup(it.key(), it.keyEsc, names)
-		if idx < 0 {
-			it.pos = s.value(it.pos, depth+1)
-			continue
+// toolObject reads one element of "tools" (an object at b[i]): its
+// "model" string (null: none) is a secondary model, and so is the
+// "model" of its "svg" object.
+func (x *extractor) toolObject(i int) int {
+	return x.objectMember(i, 2, toolKeys[:], "an element of \"tools\"", func(idx, j int) int {
+		if idx == 0 {
+			return x.toolModel(j, 3, fieldToolModel)
 		}
-		if !x.member(idx, exact, &seen, names[idx], it.key(), true) {
-			return -1
-		}
-		c := s.at(it.pos)
-		switch {
-		case c == 'n':
-			it.pos = s.literal(it.pos)
-		case idx == 0 && c == '"':
-			it.pos = x.str(it.pos, field, true, false)
-		case idx == 0:
-			return x.notString(it.pos, depth+1, fmt.Sprintf("%q", field))
-		case c == '{':
-			it.pos = x.toolObject(it.pos, depth+1, toolKeys[:1], fieldToolSVGModel)
-		default:
-			if s.value(it.pos, depth+1) < 0 {
-				return -1
-			}
-			x.malformed(fmt.Sprintf("\"svg\" of a tool is %s, not an object", typeName(c)))
-			return -1
-		}
-		if it.pos < 0 {
-			return -1
-		}
+		return x.objectMember(j, 3, toolKeys[:1], "\"svg\" of a tool", func(_, k int) int {
+			return x.toolModel(k, 4, fieldToolSVGModel)
+		})
+	})
+}
+
+// toolModel reads the "model" of a tool or of its "svg" at b[i]: a
+// secondary model, or null for none.
+func (x *extractor) toolModel(i, depth int, field string) int {
+	if c := x.s.at(i); c != '"' && c != 'n' {
+		return x.notString(i, depth, fmt.Sprintf("%q", field))
 	}
-	return it.pos
+	return x.optionalString(i, depth, field, true)
 }
 
 // mediaType returns the lower-cased media type of a Content-Type value.
@@ -729,11 +713,63 @@ func typeName(c byte) string {
 
 // notString reports a valid non-string value where a model string belongs.
 func (x *extractor) notString(i, depth int, what string) int {
+	return x.wrongType(i, depth, what, "a string")
+}
+
+// wrongType reports the value at b[i] (depth levels below the top) as
+// malformed: what it is, which JSON type it has, and what it should be.
+// The value is scanned first, so that a syntax error in it is reported
+// as a syntax error. It returns -1.
+func (x *extractor) wrongType(i, depth int, what, want string) int {
 	if x.s.value(i, depth) < 0 {
 		return -1
 	}
-	x.malformed(fmt.Sprintf("%s is %s, not a string", what, typeName(x.s.at(i))))
+	x.malformed(fmt.Sprintf("%s is %s, not %s", what, typeName(x.s.at(i)), want))
 	return -1
+}
+
+// objectMember walks the object at b[i] (at nesting depth depth) and calls
+// f(idx, pos) on the value of each member named names[idx], refusing
+// duplicate and disguised keys. A null in place of the object names
+// nothing; any other non-object is malformed. It returns the index past
+// the value, or -1.
+func (x *extractor) objectMember(i, depth int, names []string, what string, f func(idx, pos int) int) int {
+	s := &x.s
+	switch s.at(i) {
+	case 'n':
+		return s.literal(i)
+	case '{':
+	default:
+		return x.wrongType(i, depth, what, "an object")
+	}
+	var seen uint32
+	it := s.object(i)
+	for it.next() {
+		idx, exact := x.lookup(it.key(), it.keyEsc, names)
+		if idx < 0 {
+			it.pos = s.value(it.pos, depth+1)
+			continue
+		}
+		if !x.member(idx, exact, &seen, names[idx], it.key(), true) {
+			return -1
+		}
+		it.pos = f(idx, it.pos)
+		if x.err != nil {
+			return -1
+		}
+	}
+	return it.pos
+}
+
+// optionalString records the model string at b[i]; null names none.
+func (x *extractor) optionalString(i, depth int, field string, secondary bool) int {
+	switch x.s.at(i) {
+	case 'n':
+		return x.s.literal(i)
+	case '"':
+		return x.str(i, field, secondary, false)
+	}
+	return x.notString(i, depth, field)
 }
 
 // model handles the top-level "model" value at b[i].
@@ -896,11 +932,7 @@ func (x *extractor) streamMember(i int) int {
 		}
 		return end
 	}
-	if s.value(i, 1) < 0 {
-		return -1
-	}
-	x.malformed(fmt.Sprintf("\"stream\" is %s, not a boolean", typeName(s.at(i))))
-	return -1
+	return x.wrongType(i, 1, "\"stream\"", "a boolean")
 }
 
 // maxFallbackNesting bounds how deep fallback lists may nest inside
@@ -924,11 +956,7 @@ func (x *extractor) fallbacks(i int, field string, level int) int {
 		return s.literal(i)
 	case '[':
 	default:
-		if s.value(i, depth) < 0 {
-			return -1
-		}
-		x.malformed(fmt.Sprintf("%q is %s, not a list", field, typeName(s.at(i))))
-		return -1
+		return x.wrongType(i, depth, fmt.Sprintf("%q", field), "a list")
 	}
 	it := s.array(i)
 	for it.next() {
@@ -938,11 +966,7 @@ func (x *extractor) fallbacks(i int, field string, level int) int {
 		case '{':
 			it.pos = x.fallbackObject(it.pos, field, level)
 		default:
-			if s.value(it.pos, depth+1) < 0 {
-				return -1
-			}
-			x.malformed(fmt.Sprintf("an element of %q is %s, not a model or an object", field, typeName(s.at(it.pos))))
-			return -1
+			return x.wrongType(it.pos, depth+1, fmt.Sprintf("an element of %q", field), "a model or an object")
 		}
 		if it.pos < 0 {
 			return -1
@@ -1010,28 +1034,48 @@ func (x *extractor) fallbackObject(i int, field string, level int) int {
 	if end < 0 {
 		return -1
 	}
-	if modelAt := at[0]; modelAt >= 0 {
-		if s.at(modelAt) != '"' {
-			return x.notString(modelAt, depth+1, fmt.Sprintf("\"model\" in %q", field))
-		}
-		if x.str(modelAt, field, true, false) < 0 {
+	if at[0] >= 0 {
+		if x.fallbackArgs(&at, field, level) < 0 {
 			return -1
-		}
-		for k := 1; k < len(at); k++ {
-			if at[k] < 0 {
-				continue
-			}
-			if level+1 >= maxFallbackNesting {
-				x.malformed(fmt.Sprintf("fallbacks nested more than %d levels deep in %q", maxFallbackNesting, field))
-				return -1
-			}
-			if x.fallbacks(at[k], fallbackFields[k], level+1) < 0 {
-				return -1
-			}
 		}
 		return end
 	}
-	it = s.object(i)
+	return x.fallbackMap(i, field, depth)
+}
+
+// fallbackArgs records the models of a fallback object that is a set of
+// completion arguments: at holds where the value of each of
+// fallbackObjectKeys starts (-1: absent), and at[0], "model", is set.
+func (x *extractor) fallbackArgs(at *[len(fallbackObjectKeys)]int, field string, level int) int {
+	s := &x.s
+	depth := 2 + 2*level // JSON depth of the object
+	if s.at(at[0]) != '"' {
+		return x.notString(at[0], depth+1, fmt.Sprintf("\"model\" in %q", field))
+	}
+	if x.str(at[0], field, true, false) < 0 {
+		return -1
+	}
+	for k := 1; k < len(at); k++ {
+		if at[k] < 0 {
+			continue
+		}
+		if level+1 >= maxFallbackNesting {
+			x.malformed(fmt.Sprintf("fallbacks nested more than %d levels deep in %q", maxFallbackNesting, field))
+			return -1
+		}
+		if x.fallbacks(at[k], fallbackFields[k], level+1) < 0 {
+			return -1
+		}
+	}
+	return 0
+}
+
+// fallbackMap records the models of a fallback object without "model",
+// at b[i] (JSON depth depth): every key is a model and every value the
+// list of its fallbacks.
+func (x *extractor) fallbackMap(i int, field string, depth int) int {
+	s := &x.s
+	it := s.object(i)
 	for it.next() {
 		if x.addName(it.key(), it.keyOff-1, it.keyEsc, field, true, false) != nil {
 			return -1
@@ -1062,44 +1106,25 @@ func (x *extractor) fallbackObject(i int, field string, level int) int {
 func (x *extractor) requests(i int) int {
 	s := &x.s
 	if s.at(i) != '[' {
-		if s.value(i, 1) < 0 {
-			return -1
-		}
-		x.malformed(fmt.Sprintf("\"requests\" is %s, not a list", typeName(s.at(i))))
-		return -1
+		return x.wrongType(i, 1, "\"requests\"", "a list")
 	}
 	n := 0
 	it := s.array(i)
 	for it.next() {
 		if s.at(it.pos) != '{' {
-			if s.value(it.pos, 2) < 0 {
-				return -1
-			}
-			x.malformed(fmt.Sprintf("requests[%d] is %s, not an object", n, typeName(s.at(it.pos))))
-			return -1
+			return x.wrongType(it.pos, 2, fmt.Sprintf("requests[%d]", n), "an object")
 		}
 		before := x.n
-		var seen uint32
-		ri := s.object(it.pos)
-		for ri.next() {
-			idx, exact := x.lookup(ri.key(), ri.keyEsc, paramsKeys[:])
-			if idx < 0 {
-				ri.pos = s.value(ri.pos, 3)
-				continue
-			}
-			if !x.member(idx, exact, &seen, "params", ri.key(), true) {
-				return -1
-			}
-			ri.pos = x.params(ri.pos, n)
-		}
-		if ri.pos < 0 {
+		it.pos = x.objectMember(it.pos, 2, paramsKeys[:], "an element of \"requests\"", func(_, j int) int {
+			return x.params(j, n)
+		})
+		if it.pos < 0 {
 			return -1
 		}
 		if x.n == before {
 			x.fail(ErrNoModel, fmt.Sprintf("requests[%d] names no model", n))
 			return -1
 		}
-		it.pos = ri.pos
 		n++
 	}
 	if it.pos >= 0 && n == 0 {
@@ -1112,28 +1137,15 @@ func (x *extractor) requests(i int) int {
 // params handles requests[n].params at b[i].
 func (x *extractor) params(i, n int) int {
 	s := &x.s
+	// Checked here, not by objectMember: a null params is refused too, so
+	// objectMember never needs a name for it.
 	if s.at(i) != '{' {
-		if s.value(i, 3) < 0 {
-			return -1
-		}
-		x.malformed(fmt.Sprintf("requests[%d].params is %s, not an object", n, typeName(s.at(i))))
-		return -1
+		return x.wrongType(i, 3, fmt.Sprintf("requests[%d].params", n), "an object")
 	}
-	var seen uint32
-	it := s.object(i)
-	for it.next() {
-		idx, exact := x.lookup(it.key(), it.keyEsc, modelKeys[:])
-		if idx < 0 {
-			it.pos = s.value(it.pos, 4)
-			continue
+	return x.objectMember(i, 3, modelKeys[:], "", func(_, j int) int {
+		if s.at(j) != '"' {
+			return x.notString(j, 4, fmt.Sprintf("requests[%d].params.model", n))
 		}
-		if !x.member(idx, exact, &seen, fieldModel, it.key(), true) {
-			return -1
-		}
-		if s.at(it.pos) != '"' {
-			return x.notString(it.pos, 4, fmt.Sprintf("requests[%d].params.model", n))
-		}
-		it.pos = x.str(it.pos, fieldBatchModel, false, false)
-	}
-	return it.pos
+		return x.str(j, fieldBatchModel, false, false)
+	})
 }

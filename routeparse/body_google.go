@@ -112,29 +112,17 @@ func (x *extractor) gvalue(i, depth int, m *gmember) int {
 		return s.literal(i) // an unset message or list
 	case !m.list:
 		if c != '{' {
-			if s.value(i, depth) < 0 {
-				return -1
-			}
-			x.malformed(fmt.Sprintf("%q is %s, not an object", m.names[0], typeName(c)))
-			return -1
+			return x.wrongType(i, depth, fmt.Sprintf("%q", m.names[0]), "an object")
 		}
 		return x.gobject(i, depth, m.obj)
 	}
 	if c != '[' {
-		if s.value(i, depth) < 0 {
-			return -1
-		}
-		x.malformed(fmt.Sprintf("%q is %s, not a list", m.names[0], typeName(c)))
-		return -1
+		return x.wrongType(i, depth, fmt.Sprintf("%q", m.names[0]), "a list")
 	}
 	it := s.array(i)
 	for it.next() {
 		if e := s.at(it.pos); e != '{' {
-			if s.value(it.pos, depth+1) < 0 {
-				return -1
-			}
-			x.malformed(fmt.Sprintf("an element of %q is %s, not an object", m.names[0], typeName(e)))
-			return -1
+			return x.wrongType(it.pos, depth+1, fmt.Sprintf("an element of %q", m.names[0]), "an object")
 		}
 		if it.pos = x.gobject(it.pos, depth+1, m.obj); it.pos < 0 {
 			return -1

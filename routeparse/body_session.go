@@ -95,54 +95,6 @@ func (x *extractor) sessionMember(idx, j int) int {
 	})
 }
 
-// objectMember walks the object at b[i] (at nesting depth depth) and calls
-// f(idx, pos) on the value of each member named names[idx], refusing
-// duplicate and disguised keys. A null in place of the object names
-// nothing; any other non-object is malformed. It returns the index past
-// the value, or -1.
-func (x *extractor) objectMember(i, depth int, names []string, what string, f func(idx, pos int) int) int {
-	s := &x.s
-	switch s.at(i) {
-	case 'n':
-		return s.literal(i)
-	case '{':
-	default:
-		if s.value(i, depth) < 0 {
-			return -1
-		}
-		x.malformed(fmt.Sprintf("%s is %s, not an object", what, typeName(s.at(i))))
-		return -1
-	}
-	var seen uint32
-	it := s.object(i)
-	for it.next() {
-		idx, exact := x.lookup(it.key(), it.keyEsc, names)
-		if idx < 0 {
-			it.pos = s.value(it.pos, depth+1)
-			continue
-		}
-		if !x.member(idx, exact, &seen, names[idx], it.key(), true) {
-			return -1
-		}
-		it.pos = f(idx, it.pos)
-		if x.err != nil {
-			return -1
-		}
-	}
-	return it.pos
-}
-
-// optionalString records the model string at b[i]; null names none.
-func (x *extractor) optionalString(i, depth int, field string, secondary bool) int {
-	switch x.s.at(i) {
-	case 'n':
-		return x.s.literal(i)
-	case '"':
-		return x.str(i, field, secondary, false)
-	}
-	return x.notString(i, depth, field)
-}
-
 // promoteTranscription makes the transcription model primary in a
 // transcription session, which names no session model.
 func (x *extractor) promoteTranscription() {

@@ -114,19 +114,9 @@ func (p *Parser) ParseRealtimeFrame(rt *Route, frame []byte) (Route, error) {
 // realtimeFrame walks the frame's top-level object.
 func (x *extractor) realtimeFrame() error {
 	s := &x.s
-	b := s.b
-	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
-		return x.malformed("byte-order mark before the JSON object")
-	}
-	i := s.ws(0)
-	if s.at(i) != '{' {
-		if i >= len(b) {
-			return x.malformed("empty frame")
-		}
-		if s.value(i, 0) < 0 {
-			return x.syntaxErr()
-		}
-		return x.malformed("the frame is not a JSON object")
+	i, err := x.objectStart("frame")
+	if err != nil {
+		return err
 	}
 	var (
 		seen              uint32
@@ -145,25 +135,11 @@ func (x *extractor) realtimeFrame() error {
 			return x.failed()
 		}
 		switch idx {
-		case 0: // type
-			if s.at(it.pos) != '"' {
-				x.notString(it.pos, 1, `"type"`)
-				return x.failed()
+		case 0:
+			if typ, it.pos, err = x.eventType(it.pos); err != nil {
+				return err
 			}
-			end, esc := s.str(it.pos)
-			if end < 0 {
-				return x.syntaxErr()
-			}
-			raw := b[it.pos+1 : end-1]
-			typ, hasType = string(raw), true
-			if esc {
-				dec, err := unescapeJSON(nil, typ, true)
-				if err != nil {
-					return x.malformed(fmt.Sprintf("\"type\" contains %v", err))
-				}
-				typ = string(dec)
-			}
-			it.pos = end
+			hasType = true
 		case 1:
 			session, it.pos = it.pos, s.value(it.pos, 1)
 		case 2:
@@ -173,7 +149,7 @@ func (x *extractor) realtimeFrame() error {
 	if it.pos < 0 {
 		return x.syntaxErr()
 	}
-	if j := s.ws(it.pos); j != len(b) {
+	if j := s.ws(it.pos); j != len(s.b) {
 		return x.malformed(fmt.Sprintf("data after the JSON object at offset %d", j))
 	}
 	if !hasType {
@@ -197,6 +173,29 @@ func (x *extractor) realtimeFrame() error {
 		return x.failed()
 	}
 	return nil
+}
+
+// eventType reads the frame's "type" string at b[i], unescaped, and
+// returns it with the index past it.
+func (x *extractor) eventType(i int) (string, int, error) {
+	s := &x.s
+	if s.at(i) != '"' {
+		x.notString(i, 1, `"type"`)
+		return "", -1, x.failed()
+	}
+	end, esc := s.str(i)
+	if end < 0 {
+		return "", -1, x.syntaxErr()
+	}
+	typ := string(s.b[i+1 : end-1])
+	if esc {
+		dec, err := unescapeJSON(nil, typ, true)
+		if err != nil {
+			return "", -1, x.malformed(fmt.Sprintf("\"type\" contains %v", err))
+		}
+		typ = string(dec)
+	}
+	return typ, end, nil
 }
 
 // failed returns the error recorded, or the scanner's syntax error when
