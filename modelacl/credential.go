@@ -279,7 +279,7 @@ func sigV4AccessKeyID(params string) (string, bool) {
 // AKID/date/region/service/aws4_request.
 func scopedAccessKeyID(cred string) (string, bool) {
 	id, scope, ok := strings.Cut(cred, "/")
-	if !ok || strings.Count(scope, "/") != 3 || !isAccessKeyID(id) {
+	if !ok || strings.Count(scope, "/") != 3 || !IsAccessKeyID(id) {
 		return "", false
 	}
 	return id, true
@@ -321,21 +321,6 @@ func isAmzParam(raw string) bool {
 	}
 	name, err := url.QueryUnescape(raw)
 	return err == nil && len(name) >= 6 && strings.EqualFold(name[:6], "x-amz-")
-}
-
-// isAccessKeyID reports whether s looks like an AWS access key ID
-// (upper-case letters and digits; AKIA.../ASIA..., 16 to 128 characters).
-func isAccessKeyID(s string) bool {
-	if len(s) < 16 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // forEachQueryKey calls fn with the decoded value of every query parameter

@@ -40,7 +40,7 @@ func (m *Middleware) verifySigV4(r *http.Request, cred *Credential, l *lease) (b
 	case v == nil:
 		return body{}, nil
 	case cred.Kind == CredentialToken:
-		if isAccessKeyID(cred.Secret) && v.HasSecret(r.Context(), cred.Secret) {
+		if IsAccessKeyID(cred.Secret) && v.HasSecret(r.Context(), cred.Secret) {
 			return body{}, ErrAccessKeyIDAsToken
 		}
 		return body{}, nil
@@ -80,4 +80,22 @@ func (m *Middleware) sigV4Date(w http.ResponseWriter, err error) {
 	if m.c.sigv4 != nil && errors.As(err, &ve) {
 		w.Header().Set("Date", m.c.sigv4.Now().UTC().Format(http.TimeFormat))
 	}
+}
+
+// IsAccessKeyID reports whether s has the shape of an AWS access key ID:
+// 16 to 128 upper-case letters and digits (AKIA..., ASIA...). It is the
+// only shape [FindCredential] reads from a SigV4 credential, so a host
+// should hold every key it stores a SigV4 secret for to it: a key of
+// another shape could never authenticate by signature.
+func IsAccessKeyID(s string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -272,7 +272,7 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("gateway config: keys[%d]: same key as keys[%d]", i, j))
 		}
 		seen[k.Key] = i
-		if k.AWSSecretAccessKey != "" && !isAccessKeyID(k.Key) {
+		if k.AWSSecretAccessKey != "" && !modelacl.IsAccessKeyID(k.Key) {
 			errs = append(errs, fmt.Errorf("gateway config: keys[%d]: a key with aws_secret_access_key must be an access key ID (16 to 128 upper-case letters and digits)", i))
 		}
 		if k.TeamID != "" && c.team(k.TeamID) == nil {
@@ -346,20 +346,6 @@ func (c *Config) org(id string) *Org {
 		}
 	}
 	return nil
-}
-
-// isAccessKeyID reports whether s has the shape of an AWS access key ID, the
-// only shape modelacl.FindCredential reads from a SigV4 credential.
-func isAccessKeyID(s string) bool {
-	if len(s) < 16 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
 }
 
 func contains(list []string, s string) bool {
