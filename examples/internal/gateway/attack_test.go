@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/modelgate/modelgate/examples/internal/gateway"
 )
@@ -270,5 +273,56 @@ func TestGatewayListingsRevealNothing(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A websocket over HTTP/2 is an extended CONNECT (RFC 8441: ":method
+// CONNECT" with ":protocol websocket"), which no Upgrade header announces.
+// Go's server does not offer it unless GODEBUG=http2xconnect=1, and resets
+// such a stream; with it on, the middleware refuses the CONNECT method on
+// every route. Either way nothing opens and no upstream sees it.
+func TestGatewayRefusesExtendedConnect(t *testing.T) {
+	addr, mocks := serve(t, attackConfig, gateway.ServerOptions{})
+	for _, target := range []string{"/v1/realtime?model=gpt-realtime-mini", "/v1/realtime?model=gpt-realtime", "/v1/chat/completions"} {
+		t.Run(target, func(t *testing.T) {
+			conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
+			require.NoError(t, err)
+			defer func() { _ = conn.Close() }()
+			require.NoError(t, conn.SetDeadline(time.Now().Add(5*time.Second)))
+			_, err = io.WriteString(conn, http2.ClientPreface)
+			require.NoError(t, err)
+			fr := http2.NewFramer(conn, conn)
+			require.NoError(t, fr.WriteSettings())
+			var block bytes.Buffer
+			enc := hpack.NewEncoder(&block)
+			for _, f := range [][2]string{{":method", "CONNECT"}, {":protocol", "websocket"}, {":scheme", "http"},
+				{":path", target}, {":authority", "gateway"}, {"authorization", "Bearer sk-atk"}, {"sec-websocket-version", "13"}} {
+				require.NoError(t, enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]}))
+			}
+			require.NoError(t, fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block.Bytes(), EndHeaders: true}))
+			dec := hpack.NewDecoder(4096, nil)
+		frames:
+			for {
+				f, err := fr.ReadFrame()
+				require.NoError(t, err, "the stream was neither reset nor answered")
+				switch f := f.(type) {
+				case *http2.SettingsFrame:
+					if !f.IsAck() {
+						require.NoError(t, fr.WriteSettingsAck())
+					}
+				case *http2.HeadersFrame:
+					fields, err := dec.DecodeFull(f.HeaderBlockFragment())
+					require.NoError(t, err)
+					require.NotEmpty(t, fields)
+					assert.Equal(t, ":status", fields[0].Name)
+					assert.Equal(t, "4", fields[0].Value[:1], "the extended CONNECT was answered %s", fields[0].Value)
+					break frames
+				case *http2.RSTStreamFrame:
+					assert.Equal(t, uint32(1), f.StreamID)
+					break frames
+				}
+			}
+			assert.Zero(t, mocks.Total(), "reached an upstream")
+		})
 	}
 }
