@@ -19,9 +19,10 @@ import (
 //   - a model in the path: the request's state (Decision, the context that
 //     carries it, the body and budget bookkeeping) and the shallow copy of
 //     the request that WithContext makes;
-//   - a model in a 1 KiB body: those two, the body's buffer (sized from
-//     Content-Length, read once, never grown), GetBody's closure, and the
-//     parser's copy of the model name.
+//   - a model in a 1 KiB or a 1 MiB body: those two, GetBody's closure,
+//     and the parser's copy of the model name. The body's buffer (sized
+//     from Content-Length, read once, never grown) comes from the pool
+//     once an earlier request gave it back.
 func TestMiddlewareAllocations(t *testing.T) {
 	mw, err := modelacl.New(modelacl.Options{Policy: fixturePolicy(t), Authenticate: fixtureKeys().authenticate})
 	require.NoError(t, err)
@@ -33,7 +34,8 @@ func TestMiddlewareAllocations(t *testing.T) {
 		allocs       float64
 	}{
 		{"path model", "/bedrock/model/global.anthropic.claude-haiku-4-5/converse", converse, 2},
-		{"1 KiB body model", "/v1/chat/completions", chatBody(1024, "gpt-4o-mini"), 5},
+		{"1 KiB body model", "/v1/chat/completions", chatBody(1024, "gpt-4o-mini"), 4},
+		{"1 MiB body model", "/v1/chat/completions", chatBody(1<<20, "gpt-4o-mini"), 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := rewindBody{bytes.NewReader(tc.body)}

@@ -94,6 +94,9 @@ func (p *bodyPool) put(bb *bodyBuf) {
 type bufLease struct {
 	pool  *bodyPool
 	owned *bodyBuf
+	// probe is where readAtMost looks for the end of a full buffer: a
+	// byte on the stack would escape to the heap through io.Reader.
+	probe [1]byte
 }
 
 // newBuf returns an empty buffer of capacity n for l's request, holding n

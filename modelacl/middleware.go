@@ -556,9 +556,9 @@ func readAtMost(r io.Reader, limit, hint int64, l *lease) (buf []byte, eof bool,
 			}
 			// Full: a body of known length ends here (net/http's says
 			// EOF with its last bytes; other readers on the next Read).
-			// Look for the end with one byte on the stack before growing.
-			var one [1]byte
-			n, err := r.Read(one[:])
+			// Look for the end with one byte before growing.
+			one := l.bufs.probe[:]
+			n, err := r.Read(one)
 			switch {
 			case n == 0 && err == io.EOF:
 				return buf, true, nil
