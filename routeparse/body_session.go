@@ -128,7 +128,8 @@ var errBareOffer = &Error{Shape: shapeMultipart, Err: ErrNoModel,
 func callOfferPart(r *Route, name string, file bool, part io.Reader, sessions *int) (bool, error) {
 	switch {
 	case name == "session":
-	case foldEqual([]byte(name), "session"), disguised([]byte(name), false, callSessionKeys[:]) >= 0:
+	case foldEqual([]byte(name), "session"), disguised([]byte(name), false, callSessionKeys[:]) >= 0,
+		formKeyIs(name, "session") >= keyBracket:
 		return true, formErr(ErrAmbiguousModel, fmt.Sprintf("form field %q reads as \"session\" to some form parsers", clip(name)))
 	default:
 		return false, nil

@@ -24,7 +24,9 @@ func formErr(sentinel error, detail string) error {
 //
 // Form parsers disagree on more than JSON parsers do, so everything that
 // could make two of them see a different "model" is refused: two model
-// parts, a case-variant name, a name given in RFC 2231 form (name*=) or as a
+// parts, a case-variant name, a bracket form ("model[]", "model[0]",
+// "[model]", which PHP and qs-style parsers read as "model") or one with
+// leading spaces (PHP drops them), a name given in RFC 2231 form (name*=) or as a
 // quoted string with backslash escapes, several Content-Disposition headers,
 // a Content-Transfer-Encoding other than 7bit/8bit/binary, a model part
 // carrying a filename, and any malformed framing.
@@ -73,6 +75,11 @@ func parseMultipartBody(r *Route, contentType string, b []byte) error {
 			// See disguised: a form parser that strips or cuts the name
 			// reads "model".
 			return formErr(ErrAmbiguousModel, fmt.Sprintf("form field %q reads as \"model\" once the control, format or invalid characters other parsers drop are removed", clip(name)))
+		case formKeyIs(name, "model") >= keyBracket:
+			// PHP, qs-style parsers (multer's append-field) read
+			// "model[]", "model[0]" and "[model]" as "model", and PHP
+			// " model" too.
+			return formErr(ErrAmbiguousModel, fmt.Sprintf("form field %q is read by some form parsers as \"model\"", clip(name)))
 		default:
 			continue // file and other parts: the next NextRawPart skips them
 		}

@@ -116,6 +116,8 @@ const (
 	keyCase             // the name in another ASCII case
 	keyBracket          // the name (any case) followed by '[' or ']', or after a leading '['
 	keyMangled          // the name (any case) after leading spaces, or ended by a NUL
+	// keyBracket and keyMangled come last: ">= keyBracket" is every
+	// spelling only a lax parser reads as the name.
 )
 
 // queryByte decodes the byte of a query component at s[i]: ok is false for
@@ -138,13 +140,26 @@ func queryByte(s string, i int) (c byte, next int, ok bool) {
 // skipped, and the name ends at '[' or ']' (qs, Rack, PHP) or at a NUL
 // (PHP). ok is false when raw has a malformed escape; the whole key is
 // checked for those even after the name is settled.
-func queryKeyIs(raw, want string) (m keyMatch, ok bool) {
+func queryKeyIs(raw, want string) (m keyMatch, ok bool) { return keyIs(raw, want, true) }
+
+// formKeyIs is queryKeyIs for a multipart form field name, which form
+// parsers take as it is, without percent-decoding it.
+func formKeyIs(name, want string) keyMatch {
+	m, _ := keyIs(name, want, false)
+	return m
+}
+
+// keyIs is queryKeyIs, decoding escapes and '+' only when decode is set.
+func keyIs(raw, want string, decode bool) (m keyMatch, ok bool) {
 	exact, fold := true, true
 	lead := true // still in the leading run of '[', ']' and ' '
 	bracket, spaced, nul := false, false, false
 	j := 0
 	for i := 0; i < len(raw); {
-		c, next, valid := queryByte(raw, i)
+		c, next, valid := raw[i], i+1, true
+		if decode {
+			c, next, valid = queryByte(raw, i)
+		}
 		if !valid {
 			return keyOther, false
 		}

@@ -173,6 +173,8 @@ func TestGatewayAttacksAreRefused(t *testing.T) {
 		{name: "video JSON sent as text/plain", method: http.MethodPost, target: "/v1/videos", ctype: "text/plain", body: `{"model":"sora-2"}`},
 		{name: "video multipart with a denied model", method: http.MethodPost, target: "/v1/videos", ctype: "multipart/form-data; boundary=B",
 			body: "--B\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nsora-2\r\n--B--\r\n"},
+		{name: "video multipart with a bracket model field beside the allowed one (PHP, multer)", method: http.MethodPost, target: "/v1/videos", ctype: "multipart/form-data; boundary=B",
+			body: "--B\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\ngpt-4o-mini\r\n--B\r\nContent-Disposition: form-data; name=\"model[]\"\r\n\r\nsora-2\r\n--B--\r\n"},
 		// Discovery routes with a model, a body or an odd method.
 		{name: "model metadata with a query model", method: http.MethodGet, target: "/v1/models/gpt-4o-mini?model=gpt-4o"},
 		{name: "model listing with a body", method: http.MethodGet, target: "/v1/models", body: `{"model":"gpt-4o"}`},
