@@ -558,6 +558,13 @@ func TestAttackContentType(t *testing.T) {
 		cases = append(cases, atkReq{name: name, target: target, ctype: ct, body: body})
 	}
 	add("multipart forbidden model", tr, func(w *multipart.Writer) { file(w); _ = w.WriteField("model", "gpt-4o-transcribe") })
+	for _, field := range []string{"model[]", "model[0]", "[model]", " model"} {
+		add("multipart field "+field+" (PHP or multer reads model) beside the allowed one", tr, func(w *multipart.Writer) {
+			file(w)
+			_ = w.WriteField("model", "whisper-1")
+			_ = w.WriteField(field, "gpt-4o-transcribe")
+		})
+	}
 	add("multipart two model fields", tr, func(w *multipart.Writer) {
 		file(w)
 		_ = w.WriteField("model", "whisper-1")
