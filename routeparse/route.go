@@ -280,7 +280,7 @@ type Route struct {
 	formOrJSON bool      // a BodyMultipart route that also takes a JSON body (Content-Type application/json)
 	parsed     bool      // ParseBody succeeded on this route
 	row        uint16    // 1 + the index in apiRows of the row that matched, 0 for routes of other matchers
-	seal       uint64    // digest of the fields as the parser left them; 0: not made by the parser (seal.go)
+	seal       sealState // the fields as the parser left them (seal.go)
 	// pub is the Vertex publisher of a publisher model route (a substring
 	// of the path); body models of that route are compared with the path
 	// model in the publisher's spellings.
