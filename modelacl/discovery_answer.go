@@ -109,8 +109,10 @@ var geminiMethods = []string{"generateContent", "streamGenerateContent", "countT
 // the decision on the named model for a Get. A non-nil error means no
 // answer was computed (no policy, no principal, a malformed paging
 // parameter wrapping [routeparse.ErrMalformedPath], a listing route this
-// package does not render wrapping [routeparse.ErrUnknownRoute]); the
-// caller refuses the request as the middleware refuses any other.
+// package does not render wrapping [routeparse.ErrUnknownRoute], a
+// listing or Get that names a model besides (a ?model= query parameter)
+// wrapping [routeparse.ErrAmbiguousModel]); the caller refuses the request
+// as the middleware refuses any other.
 func (c Checker) AnswerListing(pr *Principal, rt *routeparse.Route, rawQuery string, h http.Header, o DiscoveryOptions) (ListingAnswer, Decision, error) {
 	sf := surfaceOf(rt, h)
 	var (
@@ -128,6 +130,11 @@ func (c Checker) AnswerListing(pr *Principal, rt *routeparse.Route, rawQuery str
 	}
 	if IsListing(rt) && isGet(rt.Operation) {
 		a, d, err = c.answerGet(pr, rt, sf, o)
+	} else if len(rt.Models()) > 0 {
+		// A ?model= parameter makes the route name a model: a host that
+		// honoured it would call that model, so it is refused here as it
+		// is by a Get, never answered with a listing that ignores it.
+		err = &routeparse.Error{Shape: "listing", Detail: "a model listing names a model", Err: routeparse.ErrAmbiguousModel}
 	} else {
 		a, err = c.answerList(pr, sf, rawQuery, o)
 		if err == nil {

@@ -456,6 +456,16 @@ func TestDiscoveryRefusals(t *testing.T) {
 		h.ServeHTTP(w, r)
 		assert.Equal(t, http.StatusBadRequest, w.Code)
 	})
+	t.Run("listing-naming-a-model", func(t *testing.T) {
+		// ?model= makes a listing name a model, allowed or not: refused
+		// as a Get naming a second model is, never answered as if absent.
+		for _, target := range []string{"/v1/models?model=gpt-4o", "/v1/models?model=gpt-4o-mini", "/gemini/v1beta/models?model=gemini-2.5-pro",
+			"/bedrock/inference-profiles?model=global.anthropic.claude-opus-4-7", "/v1/models/gpt-4o-mini?model=gpt-4o"} {
+			w := discoveryGet(t, h, discRestricted, target)
+			assert.Equal(t, http.StatusBadRequest, w.Code, target)
+			assert.NotContains(t, w.Body.String(), "gpt-4o-mini\",\"object", target)
+		}
+	})
 	t.Run("unrendered-listing-is-not-forwarded", func(t *testing.T) {
 		// Vertex publisher models and Ollama tags have no rendering: they
 		// are refused, never forwarded unfiltered.

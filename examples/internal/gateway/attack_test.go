@@ -177,6 +177,8 @@ func TestGatewayAttacksAreRefused(t *testing.T) {
 			body: "--B\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\ngpt-4o-mini\r\n--B\r\nContent-Disposition: form-data; name=\"model[]\"\r\n\r\nsora-2\r\n--B--\r\n"},
 		// Discovery routes with a model, a body or an odd method.
 		{name: "model metadata with a query model", method: http.MethodGet, target: "/v1/models/gpt-4o-mini?model=gpt-4o"},
+		{name: "model listing with a query model", method: http.MethodGet, target: "/v1/models?model=gpt-4o"},
+		{name: "bedrock profile listing with a query model", method: http.MethodGet, target: "/bedrock/inference-profiles?model=global.anthropic.claude-opus-4-7"},
 		{name: "model listing with a body", method: http.MethodGet, target: "/v1/models", body: `{"model":"gpt-4o"}`},
 		{name: "model listing POST", method: http.MethodPost, target: "/v1/models", body: `{"model":"gpt-4o"}`},
 		{name: "model DELETE", method: http.MethodDelete, target: "/v1/models/gpt-4o"},
@@ -262,7 +264,6 @@ func TestGatewayListingsRevealNothing(t *testing.T) {
 		"/v1/models", "/models", "/openai/v1/models", "/azure/openai/models?api-version=1", "/azure/openai/v1/models",
 		"/anthropic/v1/models?limit=1000", "/gemini/v1beta/models", "/gemini/v1/models", "/gemini/v1beta/openai/models",
 		"/bedrock/inference-profiles", "/bedrock/inference-profiles?type=APPLICATION", "/bedrock/foundation-models",
-		"/v1/models?model=gpt-4o",
 	} {
 		for _, hdr := range []string{"", "anthropic-version: 2023-06-01\r\n", "x-goog-api-key: sk-atk\r\n"} {
 			t.Run(target+" "+strings.TrimSpace(hdr), func(t *testing.T) {
