@@ -56,6 +56,8 @@ func BenchmarkServeHTTP(b *testing.B) {
 		// Adversarial: the deny path, and a 1 MiB body whose model comes last.
 		{"bedrock path model denied", "/bedrock/model/global.anthropic.claude-opus-4-7/converse", converse, restrictedKey, 403},
 		{"1MiB body model last", "/v1/chat/completions", chatBody(1<<20, "gpt-4o-mini"), restrictedKey, 200},
+		// Chunked, without Content-Length: the buffer grows as it fills.
+		{"1MiB body model last chunked", "/v1/chat/completions", chatBody(1<<20, "gpt-4o-mini"), restrictedKey, 200},
 	}
 	for _, tc := range cases {
 		for _, variant := range []struct {
@@ -66,6 +68,9 @@ func BenchmarkServeHTTP(b *testing.B) {
 				body := rewindBody{bytes.NewReader(tc.body)}
 				r := httptest.NewRequest(http.MethodPost, tc.target, body)
 				r.ContentLength = int64(len(tc.body)) // as clients send it
+				if strings.HasSuffix(tc.name, "chunked") {
+					r.ContentLength, r.TransferEncoding = -1, []string{"chunked"}
+				}
 				r.Header.Set("Content-Type", "application/json")
 				auth := []string{"Bearer " + tc.key}
 				w := discardWriter{h: http.Header{}}

@@ -58,8 +58,9 @@ type bodyBuf struct{ b []byte }
 
 // bodyPool is one Middleware's pools of body buffers. The garbage
 // collector empties a sync.Pool of what stayed unused over two cycles,
-// so the pools hold at most about what the requests in flight used
-// recently: bounded by MaxBufferedBytes, plus the rounding up to a class.
+// so the pools hold about what the requests in flight used recently
+// (bounded by MaxBufferedBytes, plus the rounding up to a class), as
+// their garbage would have.
 type bodyPool struct {
 	classes [numBufClasses]sync.Pool
 }

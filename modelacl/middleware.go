@@ -86,10 +86,10 @@ import (
 // MaxModelsPerRequest (256 names), MaxBufferedBytes (128 MiB of bodies
 // across all requests in flight). Log lines name at most a few models,
 // each clipped, whatever the request names. Body buffers are reused
-// across requests ([Middleware.Handler]); what the pools keep is emptied
-// by the garbage collector when unused, so it stays about the size of
-// what MaxBufferedBytes lets requests hold, each buffer rounded up by at
-// most a quarter.
+// across requests ([Middleware.Handler]), each rounded up by at most a
+// quarter; a buffer the pools keep unused is dropped by the garbage
+// collector within two cycles, so, as garbage would, they stay within a
+// small multiple of what MaxBufferedBytes lets requests hold.
 //
 // # What it trusts
 //
