@@ -650,6 +650,11 @@ func (m *Middleware) prepare(r *http.Request, dc *decisionCtx, b body, decided b
 	} else {
 		r2 = r.WithContext(r.Context())
 	}
+	// Request trailers are headers the client sends after the body, where
+	// no credential stripping or model rule looks: no API the grammar
+	// covers uses them, so none are handed on (a proxy would forward a
+	// trailing Authorization or gateway-owned header to the upstream).
+	r2.Trailer = nil
 	if q, ok := stripQueryKeys(r.URL.RawQuery); ok {
 		u := *r.URL
 		u.RawQuery = q
