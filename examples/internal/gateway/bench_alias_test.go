@@ -105,8 +105,11 @@ func BenchmarkAlias1MiB(b *testing.B) {
 
 // An aliased request is rewritten without a second copy of its body: it
 // allocates no more than a request naming the model itself, give or take
-// a few KiB, where a decode-and-re-encode (or a copy) would add at least
-// the body's size.
+// less than half a body, where a decode-and-re-encode (or a copy) would add
+// at least the body's size to every request. (The margin: the middleware
+// reuses body buffers through a sync.Pool, which misses now and then, after
+// a collection or when the goroutine moved to another P, and allocates a
+// whole buffer; over n requests that is a fraction of a body each.)
 func TestAliasRewriteDoesNotCopyTheBody(t *testing.T) {
 	gw, tr := benchGateway(t)
 	allocated := func(body []byte) uint64 {
@@ -114,7 +117,7 @@ func TestAliasRewriteDoesNotCopyTheBody(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		const n = 8
+		const n = 16
 		for range n {
 			serveChat(t, gw, body)
 		}
@@ -127,7 +130,7 @@ func TestAliasRewriteDoesNotCopyTheBody(t *testing.T) {
 	a := allocated(aliased)
 	require.Equal(t, int64(len(aliased)+len("gpt-4o-mini")-len("fast")), tr.got, "the upstream got the spliced body")
 	t.Logf("bytes allocated per request: direct %d, aliased %d", d, a)
-	require.Less(t, a, d+64<<10, "aliased: %s bytes per request against %s direct", strconv.FormatUint(a, 10), strconv.FormatUint(d, 10))
+	require.Less(t, a, d+uint64(len(aliased))/2, "aliased: %s bytes per request against %s direct", strconv.FormatUint(a, 10), strconv.FormatUint(d, 10))
 }
 
 // BenchmarkAliasRatio1MiB alternates the two requests of BenchmarkAlias1MiB
