@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -23,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelgate/modelgate/examples/internal/gateway"
+	"github.com/modelgate/modelgate/examples/internal/gatewaytest"
 )
 
 // claudeCodeVersion is the Claude Code release the test runs. Its retry
@@ -258,13 +258,7 @@ type testGateway struct {
 
 func startGateway(t *testing.T) *testGateway {
 	t.Helper()
-	cfg, err := gateway.ParseConfig(gateway.DefaultConfig)
-	require.NoError(t, err)
-	mocks, err := cfg.StartMocks()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = mocks.Close() })
-	gw, err := gateway.New(cfg, gateway.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	require.NoError(t, err)
+	gw, mocks := gatewaytest.New(t, gatewaytest.Parse(t, string(gateway.DefaultConfig)), gateway.Options{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	g := &testGateway{base: "http://" + ln.Addr().String(), mocks: mocks, next: gw}

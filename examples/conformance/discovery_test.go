@@ -3,8 +3,6 @@ package conformance_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -26,6 +24,7 @@ import (
 	"google.golang.org/genai"
 
 	"github.com/modelgate/modelgate/examples/internal/gateway"
+	"github.com/modelgate/modelgate/examples/internal/gatewaytest"
 )
 
 // Discovery equals enforcement, judged by the official SDKs: through every
@@ -41,11 +40,7 @@ func startDiscovery(t *testing.T) *env {
 	t.Helper()
 	cfg, err := gateway.LoadConfig("testdata/discovery.yaml")
 	require.NoError(t, err)
-	mocks, err := cfg.StartMocks()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = mocks.Close() })
-	gw, err := gateway.New(cfg, gateway.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	require.NoError(t, err)
+	gw, mocks := gatewaytest.New(t, cfg, gateway.Options{})
 	ts := httptest.NewTLSServer(gw)
 	t.Cleanup(ts.Close)
 	return &env{url: ts.URL, client: ts.Client(), mocks: mocks}

@@ -2,8 +2,6 @@ package conformance_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelgate/modelgate/examples/internal/gateway"
+	"github.com/modelgate/modelgate/examples/internal/gatewaytest"
 )
 
 const realtimeConfig = `
@@ -33,13 +32,7 @@ keys:
 // not call is answered with an error event the SDK decodes as its own
 // typed error, and never reaches the upstream.
 func TestOpenAIRealtimeSDK(t *testing.T) {
-	cfg, err := gateway.ParseConfig([]byte(realtimeConfig))
-	require.NoError(t, err)
-	mocks, err := cfg.StartMocks()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = mocks.Close() })
-	gw, err := gateway.New(cfg, gateway.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	require.NoError(t, err)
+	gw, mocks := gatewaytest.New(t, gatewaytest.Parse(t, realtimeConfig), gateway.Options{})
 	ts := httptest.NewTLSServer(gw)
 	t.Cleanup(ts.Close)
 

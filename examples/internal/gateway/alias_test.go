@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelgate/modelgate/examples/internal/gateway"
+	"github.com/modelgate/modelgate/examples/internal/gatewaytest"
 	"github.com/modelgate/modelgate/modelacl"
 	"github.com/modelgate/modelgate/routeparse"
 )
@@ -296,13 +296,7 @@ func TestBodyWithoutAliasIsForwardedByteForByte(t *testing.T) {
 // make; a change in the library that produced one must not become a
 // bypass.
 func TestDispatcherFailsClosed(t *testing.T) {
-	cfg, err := gateway.ParseConfig([]byte(aliasConfig))
-	require.NoError(t, err)
-	mocks, err := cfg.StartMocks()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = mocks.Close() })
-	gw, err := gateway.New(cfg, gateway.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	require.NoError(t, err)
+	gw, mocks := gatewaytest.New(t, gatewaytest.Parse(t, aliasConfig), gateway.Options{})
 
 	aliasKey := &modelacl.Principal{KeyID: "restricted", Key: modelacl.Allow("common-models"),
 		Aliases: map[string]string{"claude-opus-4-7": "claude-haiku-4-5"}}

@@ -2,8 +2,6 @@ package gateway_test
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelgate/modelgate/examples/internal/gateway"
+	"github.com/modelgate/modelgate/examples/internal/gatewaytest"
 )
 
 // manyNamesBody is a chat request whose fallbacks name n distinct models.
@@ -33,13 +32,7 @@ func manyNamesBody(n int) string {
 // stay linear: the ratio between the n=10000 and n=1000 cases is about 10,
 // not 100.
 func BenchmarkManyNames(b *testing.B) {
-	cfg, err := gateway.ParseConfig([]byte("keys: [{key: sk-a, models: ['*']}]\n"))
-	require.NoError(b, err)
-	mocks, err := cfg.StartMocks()
-	require.NoError(b, err)
-	b.Cleanup(func() { _ = mocks.Close() })
-	gw, err := gateway.New(cfg, gateway.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	require.NoError(b, err)
+	gw, _ := gatewaytest.New(b, gatewaytest.Parse(b, "keys: [{key: sk-a, models: ['*']}]\n"), gateway.Options{})
 	for _, n := range []int{1, 1000, 10000} {
 		body := manyNamesBody(n)
 		b.Run(fmt.Sprintf("names=%d", n), func(b *testing.B) {

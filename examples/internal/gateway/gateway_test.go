@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/modelgate/modelgate/bedrock/sigv4/sigv4test"
 	"github.com/modelgate/modelgate/examples/internal/gateway"
+	"github.com/modelgate/modelgate/examples/internal/gatewaytest"
 )
 
 const baseConfig = `
@@ -48,13 +48,7 @@ func start(t *testing.T, extra string) (string, gateway.Mocks) {
 // startYAML runs a gateway for the whole config document doc.
 func startYAML(t *testing.T, doc string) (string, gateway.Mocks) {
 	t.Helper()
-	cfg, err := gateway.ParseConfig([]byte(doc))
-	require.NoError(t, err)
-	mocks, err := cfg.StartMocks()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = mocks.Close() })
-	gw, err := gateway.New(cfg, gateway.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	require.NoError(t, err)
+	gw, mocks := gatewaytest.New(t, gatewaytest.Parse(t, doc), gateway.Options{})
 	ts := httptest.NewServer(gw)
 	t.Cleanup(ts.Close)
 	return ts.URL, mocks

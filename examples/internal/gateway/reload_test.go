@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelgate/modelgate/examples/internal/gateway"
+	"github.com/modelgate/modelgate/examples/internal/gatewaytest"
 )
 
 // lockedBuffer is a log sink safe for concurrent writes.
@@ -45,12 +46,8 @@ func reloadable(t *testing.T, path string) (*gateway.Gateway, string, gateway.Mo
 	t.Helper()
 	cfg, err := gateway.LoadConfig(path)
 	require.NoError(t, err)
-	mocks, err := cfg.StartMocks()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = mocks.Close() })
 	log := &lockedBuffer{}
-	gw, err := gateway.New(cfg, gateway.Options{Logger: slog.New(slog.NewTextHandler(log, nil))})
-	require.NoError(t, err)
+	gw, mocks := gatewaytest.New(t, cfg, gateway.Options{Logger: slog.New(slog.NewTextHandler(log, nil))})
 	ts := httptest.NewServer(gw)
 	t.Cleanup(ts.Close)
 	return gw, ts.URL, mocks, log

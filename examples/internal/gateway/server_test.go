@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelgate/modelgate/examples/internal/gateway"
+	"github.com/modelgate/modelgate/examples/internal/gatewaytest"
 )
 
 // serve runs the gateway for doc behind the reference server on a loopback
@@ -25,17 +25,10 @@ import (
 // address.
 func serve(t *testing.T, doc string, o gateway.ServerOptions) (string, gateway.Mocks) {
 	t.Helper()
-	cfg, err := gateway.ParseConfig([]byte(doc))
-	require.NoError(t, err)
-	mocks, err := cfg.StartMocks()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = mocks.Close() })
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	gw, err := gateway.New(cfg, gateway.Options{Logger: quiet})
-	require.NoError(t, err)
+	gw, mocks := gatewaytest.New(t, gatewaytest.Parse(t, doc), gateway.Options{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	o.Logger = quiet
+	o.Logger = gatewaytest.Quiet
 	srv := gateway.NewServer(gw, o)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelgate/modelgate/examples/internal/gateway"
+	"github.com/modelgate/modelgate/examples/internal/gatewaytest"
 )
 
 // realtimeUpstream is a fake realtime API: it greets each session with
@@ -106,14 +106,7 @@ keys:
 func startRealtime(t *testing.T, opts gateway.Options) (string, *realtimeUpstream, *gateway.Gateway) {
 	t.Helper()
 	up := newRealtimeUpstream(t)
-	cfg, err := gateway.ParseConfig([]byte(realtimeConfig + "upstreams: {openai: '" + up.URL + "'}\n"))
-	require.NoError(t, err)
-	mocks, err := cfg.StartMocks()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = mocks.Close() })
-	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	gw, err := gateway.New(cfg, opts)
-	require.NoError(t, err)
+	gw, _ := gatewaytest.New(t, gatewaytest.Parse(t, realtimeConfig+"upstreams: {openai: '"+up.URL+"'}\n"), opts)
 	ts := httptest.NewServer(gw)
 	t.Cleanup(ts.Close)
 	return "ws" + strings.TrimPrefix(ts.URL, "http"), up, gw
