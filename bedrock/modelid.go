@@ -395,12 +395,40 @@ func checkBase(s string) string {
 // isLabel reports whether s is 1-63 of [a-z0-9-], starting and ending with a
 // letter or digit.
 func isLabel(s string) bool {
-	if s == "" || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+	return only(s, 63, lower|digit|hyphen) && s[0] != '-' && s[len(s)-1] != '-'
+}
+
+// Byte classes of the identifier grammar, for only.
+const (
+	lower  = 1 << iota // a-z
+	upper              // A-Z
+	digit              // 0-9
+	hyphen             // -
+)
+
+// classOf maps each byte to its class bits (0: in no class).
+var classOf = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = lower
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = upper
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = digit
+	}
+	t['-'] = hyphen
+	return t
+}()
+
+// only reports whether s is 1 to max bytes, each in one of the classes
+// of mask: the one loop under every field rule of the grammar.
+func only(s string, max int, mask uint8) bool {
+	if s == "" || len(s) > max {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+		if classOf[s[i]]&mask == 0 {
 			return false
 		}
 	}
@@ -411,18 +439,7 @@ func isLabel(s string) bool {
 // generated IDs of application inference profiles, provisioned, custom and
 // imported models and deployments (AWS makes them 12 long; we do not depend
 // on the exact length).
-func isOpaqueID(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
+func isOpaqueID(s string) bool { return only(s, 64, lower|digit) }
 
 // partitions maps each ARN partition to the prefix its Regions carry ("" for
 // the commercial partition, whose Regions carry none of the others').
@@ -495,17 +512,7 @@ func IsRegion(s string) bool {
 	return true
 }
 
-func isAccount(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isAccount(s string) bool { return len(s) == 12 && only(s, 12, digit) }
 
 // parseARN parses arn:partition:service:region:account:type/resource: the
 // fields every ARN shares here, then the resource by its service and type.
@@ -679,44 +686,14 @@ func promptRouterARN(id *ModelID, res string) string {
 	return ""
 }
 
-func isAlnum(s string, max int) bool {
-	if s == "" || len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
+func isAlnum(s string, max int) bool { return only(s, max, lower|upper|digit) }
 
-func isDigits(s string, max int) bool {
-	if s == "" || len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isDigits(s string, max int) bool { return only(s, max, digit) }
 
 // isEndpointName checks SageMaker's endpoint name rule:
 // [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}.
 func isEndpointName(s string) bool {
-	if s == "" || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
+	return only(s, 63, lower|upper|digit|hyphen) && s[0] != '-' && s[len(s)-1] != '-'
 }
 
 // isRouterName accepts a prompt router ID or a default router name such as
