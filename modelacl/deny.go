@@ -274,14 +274,7 @@ func writeFailure(w http.ResponseWriter, d dialect, f failure) {
 		if d == dialectBedrockAnthropic {
 			h.Set("X-Amzn-ErrorType", bedrockType(f))
 		}
-		type inner struct {
-			Type    string `json:"type"`
-			Message string `json:"message"`
-		}
-		body = struct {
-			Type  string `json:"type"`
-			Error inner  `json:"error"`
-		}{"error", inner{anthropicType(f), f.message}}
+		body = anthropicError(anthropicType(f), f.message)
 	case dialectBedrock:
 		// aws-sdk-go-v2 reads the header (http.Header.Get, so any casing);
 		// other AWS SDKs read it case-insensitively too.
@@ -290,28 +283,13 @@ func writeFailure(w http.ResponseWriter, d dialect, f failure) {
 			Message string `json:"message"`
 		}{f.message}
 	case dialectGoogle:
-		type inner struct {
-			Code    int    `json:"code"`
-			Message string `json:"message"`
-			Status  string `json:"status"`
-		}
-		body = struct {
-			Error inner `json:"error"`
-		}{inner{f.status, f.message, googleStatus(f)}}
+		body = googleErrorBody{googleErrorDetail{f.status, f.message, googleStatus(f)}}
 	default:
-		type inner struct {
-			Message string  `json:"message"`
-			Type    string  `json:"type"`
-			Param   *string `json:"param"`
-			Code    string  `json:"code"`
-		}
-		in := inner{Message: f.message, Type: openAIType(f), Code: strconv.Itoa(f.status)}
+		in := openAIErrorDetail{Message: f.message, Type: openAIType(f), Code: strconv.Itoa(f.status)}
 		if f.param != "" {
 			in.Param = &f.param
 		}
-		body = struct {
-			Error inner `json:"error"`
-		}{in}
+		body = openAIErrorBody{in}
 	}
 	b, err := json.Marshal(body)
 	if err != nil { // cannot happen: strings and ints only
@@ -320,6 +298,41 @@ func writeFailure(w http.ResponseWriter, d dialect, f failure) {
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(f.status)
 	_, _ = w.Write(b)
+}
+
+// The error bodies of the dialects, each in the shape its official SDKs
+// decode: refusals and discovery's not-found answers both use them.
+type (
+	openAIErrorBody struct {
+		Error openAIErrorDetail `json:"error"`
+	}
+	openAIErrorDetail struct {
+		Message string  `json:"message"`
+		Type    string  `json:"type"`
+		Param   *string `json:"param"`
+		Code    string  `json:"code"`
+	}
+	anthropicErrorBody struct {
+		Type  string               `json:"type"` // always "error"
+		Error anthropicErrorDetail `json:"error"`
+	}
+	anthropicErrorDetail struct {
+		Type    string `json:"type"`
+		Message string `json:"message"`
+	}
+	googleErrorBody struct {
+		Error googleErrorDetail `json:"error"`
+	}
+	googleErrorDetail struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+		Status  string `json:"status"`
+	}
+)
+
+// anthropicError is the body of an Anthropic API error of type typ.
+func anthropicError(typ, message string) anthropicErrorBody {
+	return anthropicErrorBody{"error", anthropicErrorDetail{typ, message}}
 }
 
 // deniedLead opens the message of a denial in dialect d with the sentence

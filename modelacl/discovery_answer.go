@@ -233,26 +233,12 @@ func (c Checker) answerGet(pr *Principal, rt *routeparse.Route, sf surface, o Di
 	case api == apiOpenAI && found != nil:
 		return jsonAnswer(http.StatusOK, nil, openAIModel{ID: id, Object: "model", OwnedBy: owner}), d, nil
 	case api == apiOpenAI:
-		type inner struct {
-			Message string  `json:"message"`
-			Type    string  `json:"type"`
-			Param   *string `json:"param"`
-			Code    string  `json:"code"`
-		}
-		return jsonAnswer(http.StatusNotFound, nil, struct {
-			Error inner `json:"error"`
-		}{inner{fmt.Sprintf("The model %q does not exist or you do not have access to it.", id), "invalid_request_error", nil, "model_not_found"}}), d, nil
+		return jsonAnswer(http.StatusNotFound, nil, openAIErrorBody{openAIErrorDetail{
+			fmt.Sprintf("The model %q does not exist or you do not have access to it.", id), "invalid_request_error", nil, "model_not_found"}}), d, nil
 	case api == apiAnthropic && found != nil:
 		return jsonAnswer(http.StatusOK, nil, anthropicModel{Type: "model", ID: id, DisplayName: id, CreatedAt: epoch}), d, nil
 	case api == apiAnthropic:
-		type inner struct {
-			Type    string `json:"type"`
-			Message string `json:"message"`
-		}
-		return jsonAnswer(http.StatusNotFound, nil, struct {
-			Type  string `json:"type"`
-			Error inner  `json:"error"`
-		}{"error", inner{"not_found_error", fmt.Sprintf("model: %q", id)}}), d, nil
+		return jsonAnswer(http.StatusNotFound, nil, anthropicError("not_found_error", fmt.Sprintf("model: %q", id))), d, nil
 	case found != nil: // Gemini
 		return jsonAnswer(http.StatusOK, nil, geminiModel(found.ID)), d, nil
 	default:
@@ -524,14 +510,7 @@ func geminiList(list []ListedModel, q query) (ListingAnswer, error) {
 }
 
 func googleNotFound(msg string) ListingAnswer {
-	type inner struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-		Status  string `json:"status"`
-	}
-	return jsonAnswer(http.StatusNotFound, nil, struct {
-		Error inner `json:"error"`
-	}{inner{http.StatusNotFound, msg, "NOT_FOUND"}})
+	return jsonAnswer(http.StatusNotFound, nil, googleErrorBody{googleErrorDetail{http.StatusNotFound, msg, "NOT_FOUND"}})
 }
 
 type profileModel struct {
