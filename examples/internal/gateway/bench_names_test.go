@@ -3,7 +3,6 @@ package gateway_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -34,18 +33,11 @@ func manyNamesBody(n int) string {
 func BenchmarkManyNames(b *testing.B) {
 	gw, _ := gatewaytest.New(b, gatewaytest.Parse(b, "keys: [{key: sk-a, models: ['*']}]\n"), gateway.Options{})
 	for _, n := range []int{1, 1000, 10000} {
-		body := manyNamesBody(n)
+		body := []byte(manyNamesBody(n))
 		b.Run(fmt.Sprintf("names=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
-				req.Header.Set("Authorization", "Bearer sk-a")
-				req.Header.Set("Content-Type", "application/json")
-				rec := httptest.NewRecorder()
-				gw.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("status %d: %s", rec.Code, rec.Body)
-				}
+				serveChat(b, gw, "sk-a", body)
 			}
 		})
 	}
