@@ -62,7 +62,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		caption := fmt.Sprintf("throughput ratio, %d conns, %d x 2 alternating rounds of %s (go -C examples run ./bench)", *conns, *rounds, *round)
+		caption := fmt.Sprintf("Throughput ratio B/A, one run of go -C examples run ./bench\n%d connections, %d x 2 alternating rounds of %s per bar, %d CPUs", *conns, *rounds, *round, runtime.NumCPU())
 		if err := bench.WriteSVG(f, results, caption); err != nil {
 			_ = f.Close()
 			return err

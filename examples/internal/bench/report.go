@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 )
 
@@ -34,17 +35,21 @@ func shortName(c Comparison) string {
 }
 
 // WriteSVG draws the ratios as a bar chart, one group per comparison, one
-// bar per shape, with a line at 1.0 and a tick at each goal. It is plain
-// SVG so the chart in the README is regenerated, diffed and reviewed like
-// code.
+// bar per shape, with a line at 1.0 and a dashed tick at each goal. It is
+// plain SVG so the chart in the README is regenerated, diffed and reviewed
+// like code.
 func WriteSVG(w io.Writer, results []Result, caption string) error {
 	const (
-		width, height       = 720, 340
-		left, right, top    = 60, 20, 40
-		bottom              = 80
-		maxRatio            = 1.3
-		barW, barGap, grpGp = 56, 14, 60
+		width, height     = 760, 360
+		left, right, top  = 60, 20, 56
+		bottom            = 84
+		barW, barGap, gap = 64, 14, 90
 	)
+	top1 := 1.25
+	for _, r := range results {
+		top1 = max(top1, r.Ratio()+0.1)
+	}
+	maxRatio := math.Ceil(top1*4) / 4
 	plotH := float64(height - top - bottom)
 	y := func(v float64) float64 {
 		v = min(max(v, 0), maxRatio)
@@ -53,8 +58,10 @@ func WriteSVG(w io.Writer, results []Result, caption string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
-	fmt.Fprintf(&b, `<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", left, xmlEscape(caption))
-	for _, v := range []float64{0, 0.25, 0.5, 0.75, 1, 1.25} {
+	title, sub, _ := strings.Cut(caption, "\n")
+	fmt.Fprintf(&b, `<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", left, xmlEscape(title))
+	fmt.Fprintf(&b, `<text x="%d" y="38" fill="#555">%s</text>`+"\n", left, xmlEscape(sub))
+	for v := 0.0; v <= maxRatio+1e-9; v += 0.25 {
 		stroke := "#ddd"
 		if v == 1 {
 			stroke = "#444"
@@ -65,30 +72,49 @@ func WriteSVG(w io.Writer, results []Result, caption string) error {
 	colors := []string{"#4e79a7", "#f28e2b", "#59a14f"}
 	x := float64(left + 30)
 	var group string
+	var groupStart float64
 	shapeIdx := 0
+	endGroup := func(label string) {
+		mid := (groupStart + x - barGap) / 2
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" font-weight="bold">%s</text>`+"\n", mid, height-bottom+36, xmlEscape(label))
+	}
+	var label string
 	for _, r := range results {
 		name := shortName(r.Comparison)
 		if name != group {
 			if group != "" {
-				x += grpGp
+				endGroup(label)
+				x += gap
 			}
-			group, shapeIdx = name, 0
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-weight="bold">%s</text>`+"\n", x, height-bottom+36, xmlEscape(r.Comparison.Name))
+			group, label, groupStart, shapeIdx = name, groupLabel(r.Comparison), x, 0
 		}
-		ratio := r.Ratio()
+		ratio, goal := r.Ratio(), r.Comparison.GoalFor(r.Shape)
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%d" height="%.1f" fill="%s"/>`+"\n",
 			x, y(ratio), barW, y(0)-y(ratio), colors[shapeIdx%len(colors)])
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%.3f</text>`+"\n", x+barW/2, y(ratio)-4, ratio)
-		goal := r.Comparison.GoalFor(r.Shape)
+		// The value stands above the bar or the goal, whichever is higher.
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%.3f</text>`+"\n", x+barW/2, y(max(ratio, goal))-5, ratio)
 		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#c00" stroke-width="2" stroke-dasharray="4 2"/>`+"\n", x-4, x+barW+4, y(goal), y(goal))
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x+barW/2, height-bottom+16, xmlEscape(r.Shape))
 		x += barW + barGap
 		shapeIdx++
 	}
+	if group != "" {
+		endGroup(label)
+	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#c00">dashed: goal</text>`+"\n", left, height-12)
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// groupLabel is the comparison's name after its colon, short enough to
+// stand under its bars.
+func groupLabel(c Comparison) string {
+	_, rest, ok := strings.Cut(c.Name, ":")
+	if !ok {
+		return c.Name
+	}
+	return strings.TrimSpace(rest)
 }
 
 func xmlEscape(s string) string {
