@@ -1,6 +1,7 @@
 package modelacl_test
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -50,4 +51,15 @@ func TestIsAccessKeyIDIsWhatFindCredentialReads(t *testing.T) {
 			assert.Equal(t, tc.id, cred.Secret)
 		})
 	}
+}
+
+// A host that stores SigV4 secrets checks each key it stores one for:
+// a key of another shape could never authenticate by signature.
+func ExampleIsAccessKeyID() {
+	for _, key := range []string{"AKIAIOSFODNN7EXAMPLE", "sk-team-a-0001"} {
+		fmt.Println(key, modelacl.IsAccessKeyID(key))
+	}
+	// Output:
+	// AKIAIOSFODNN7EXAMPLE true
+	// sk-team-a-0001 false
 }
