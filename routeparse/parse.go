@@ -177,11 +177,23 @@ func (p *Parser) prefixTable(local *prefixTable) *prefixTable {
 // (one string for its decoded name, so [Model.Name] never allocates).
 func (p *Parser) ParseRequest(method, escapedPath, rawQuery string, h http.Header) (Route, error) {
 	var r Route
-	if err := p.parseRequest(&r, method, escapedPath, rawQuery, h); err != nil {
-		return Route{}, err
+	err := p.ParseRequestInto(&r, method, escapedPath, rawQuery, h)
+	return r, err
+}
+
+// ParseRequestInto is [Parser.ParseRequest] writing the route into *r,
+// for a caller that keeps it inside a larger value (a request's decision):
+// a Route is several hundred bytes, which ParseRequest's result copies
+// once more. Whatever *r held before is overwritten; on error *r is the
+// zero Route.
+func (p *Parser) ParseRequestInto(r *Route, method, escapedPath, rawQuery string, h http.Header) error {
+	*r = Route{}
+	if err := p.parseRequest(r, method, escapedPath, rawQuery, h); err != nil {
+		*r = Route{}
+		return err
 	}
 	r.sealNow()
-	return r, nil
+	return nil
 }
 
 // Family masks for the prefix-less and prefixed matchers.
