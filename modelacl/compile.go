@@ -30,7 +30,6 @@ func Compile(cfg Config) (*Policy, error) {
 			groups:   make(map[string]*group),
 			upstream: make(map[string][]*group),
 			served:   make(map[nativeKey][]string),
-			native:   make(map[nativeKey][]string),
 			access:   make(map[string]bool),
 		},
 		wildByName: make(map[string]*group),
@@ -257,7 +256,10 @@ func (c *compiler) finish() (*Policy, error) {
 	// demand: precomputing it for every provider would triple the size of
 	// a large policy, for requests that are rarely allowed.)
 	for k := range p.served {
-		p.native[k] = p.resolveNative(k.provider, k.id)
+		if p.native[k.provider] == nil {
+			p.native[k.provider] = make(map[string][]string)
+		}
+		p.native[k.provider][k.id] = p.resolveNative(k.provider, k.id)
 	}
 	return p, nil
 }

@@ -111,9 +111,11 @@ type Policy struct {
 	// served: the groups with a deployment calling exactly that provider ID
 	// (litellm_params.model or model_id). native: what Resolve returns,
 	// precomputed for every served ID, so that resolving a configured ID
-	// does not allocate.
+	// does not allocate. native is indexed by provider: a lookup by the
+	// ID alone takes the string-keyed map's fast path, which for the few
+	// IDs a policy names on one provider compares without hashing.
 	served map[nativeKey][]string
-	native map[nativeKey][]string
+	native [256]map[string][]string
 
 	// Policy-level aliases (router_settings.model_group_alias): alias ->
 	// target; listedAliases are those Models lists, sorted.

@@ -93,7 +93,7 @@ func (p *Policy) Resolve(provider routeparse.Provider, id string) ([]string, err
 	}
 	raw := id
 	id = googleID(provider, id)
-	names, ok := p.native[nativeKey{provider, id}]
+	names, ok := p.native[provider][id]
 	if !ok && provider == routeparse.Bedrock {
 		// Another spelling of a configured Bedrock ID (a foundation-model
 		// ARN, the short application profile form): the index's shared
