@@ -229,8 +229,12 @@ func parseAuthorization(v string) (Credential, error) {
 		// RFC 6750 token68: no spaces; extra spaces before it are tolerated
 		// by some servers, but an empty or space-containing token is not a
 		// token.
-		rest = strings.TrimLeft(rest, " ")
-		if rest == "" || strings.ContainsAny(rest, " \t") {
+		// (Byte searches, not TrimLeft and ContainsAny with their set
+		// building: this runs on every request.)
+		for rest != "" && rest[0] == ' ' {
+			rest = rest[1:]
+		}
+		if rest == "" || strings.IndexByte(rest, ' ') >= 0 || strings.IndexByte(rest, '\t') >= 0 {
 			return Credential{}, ErrMalformedCredential
 		}
 		return Credential{Kind: CredentialToken, Source: SourceAuthorization, Secret: rest}, nil
