@@ -32,6 +32,9 @@ var drain = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 })
 
+// awsEscape escapes a model ID as the AWS SDKs do in a path segment.
+func awsEscape(id string) string { return strings.NewReplacer(":", "%3A", "/", "%2F").Replace(id) }
+
 func chatBody(size int, model string) []byte {
 	head := `{"messages":[{"role":"user","content":"`
 	tail := `"}],"model":"` + model + `"}`
@@ -53,6 +56,8 @@ func BenchmarkServeHTTP(b *testing.B) {
 	}{
 		{"bedrock path model", "/bedrock/model/global.anthropic.claude-haiku-4-5/converse", converse, restrictedKey, 200},
 		{"1KiB body model", "/v1/chat/completions", chatBody(1024, "gpt-4o-mini"), restrictedKey, 200},
+		// A profile ARN escaped as the AWS SDKs send it (':' and '/' as %3A, %2F).
+		{"bedrock escaped ARN", "/bedrock/model/" + awsEscape(opusProfile) + "/converse", converse, allowedKey, 200},
 		// Adversarial: the deny path, and a 1 MiB body whose model comes last.
 		{"bedrock path model denied", "/bedrock/model/global.anthropic.claude-opus-4-7/converse", converse, restrictedKey, 403},
 		{"1MiB body model last", "/v1/chat/completions", chatBody(1<<20, "gpt-4o-mini"), restrictedKey, 200},

@@ -246,7 +246,7 @@ func (m *Middleware) check(r *http.Request, pooled bool) (*http.Request, *decisi
 	// a model ID may contain an encoded '/' (a Bedrock ARN) that must be
 	// decoded once, per segment; it is also the form httputil.ReverseProxy
 	// forwards, so what is classified is what goes upstream.
-	perr := c.parser.ParseRequestInto(&d.Route, r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header)
+	perr := c.parser.ParseRequestInto(&d.Route, r.Method, escapedPath(r.URL), r.URL.RawQuery, r.Header)
 	passUnknown := false
 	if perr != nil && c.unknownRead && errors.Is(perr, routeparse.ErrUnknownRoute) &&
 		(r.Method == http.MethodGet || r.Method == http.MethodHead) {
