@@ -64,8 +64,10 @@ func decodeName(raw string, esc escaping, qual string) string {
 // so the decoded name would otherwise cost an allocation per request. A
 // hit compares the raw text, its escaping and its qualifier exactly, so it
 // returns what decoding would; a miss decodes and takes the slot. Its size
-// is fixed: at most nameCacheSlots entries of at most three model texts
-// each (maxModelLen bytes apiece), about 400 KiB at worst.
+// is fixed: nameCacheSlots entries, each a copy of a model text, its
+// publisher qualifier and the decoded name, so at most twice the path
+// (maxPathLen) it was cut from: 1 MiB at the very worst, a few KiB for the
+// model IDs gateways serve.
 var nameCache [nameCacheSlots]atomic.Pointer[cachedName]
 
 const nameCacheSlots = 64
