@@ -18,10 +18,9 @@ import (
 //
 //   - a model in the path: the request's state (Decision, the context that
 //     carries it, the body and budget bookkeeping) and the shallow copy of
-//     the request that WithContext makes; also for an ID escaped as the
-//     AWS SDKs send it, whose decoded name is remembered from an earlier
-//     request and whose escaped path is read without net/url's decoding
-//     copy;
+//     the request that WithContext makes; an ID escaped as the AWS SDKs
+//     send it adds the decoded name (its escaped path is read without
+//     net/url's decoding copy);
 //   - a model in a 1 KiB or a 1 MiB body: those two, GetBody's closure,
 //     and the parser's copy of the model name. The body's buffer (sized
 //     from Content-Length, read once, never grown) comes from the pool
@@ -38,7 +37,7 @@ func TestMiddlewareAllocations(t *testing.T) {
 		key          string // restrictedKey when empty
 	}{
 		{"path model", "/bedrock/model/global.anthropic.claude-haiku-4-5/converse", converse, 2, ""},
-		{"escaped ARN path model", "/bedrock/model/" + awsEscape(opusProfile) + "/converse", converse, 2, allowedKey},
+		{"escaped ARN path model", "/bedrock/model/" + awsEscape(opusProfile) + "/converse", converse, 3, allowedKey},
 		{"1 KiB body model", "/v1/chat/completions", chatBody(1024, "gpt-4o-mini"), 4, ""},
 		{"1 MiB body model", "/v1/chat/completions", chatBody(1<<20, "gpt-4o-mini"), 4, ""},
 	} {

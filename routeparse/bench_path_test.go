@@ -56,9 +56,9 @@ func BenchmarkParseRequest(b *testing.B) {
 }
 
 // TestParseRequestZeroAllocs: classifying a request whose model is in the
-// path (or that needs none) allocates nothing, once a model spelled with
-// escapes was decoded a first time; Name never allocates, however often it
-// is called.
+// path (or that needs none) allocates nothing, except one string for the
+// decoded name of a model spelled with escapes; Name then never allocates,
+// however often it is called.
 func TestParseRequestZeroAllocs(t *testing.T) {
 	var p routeparse.Parser
 	for _, c := range benchPathCases {
@@ -73,9 +73,11 @@ func TestParseRequestZeroAllocs(t *testing.T) {
 			})
 			require.NoError(t, err)
 			assert.NotEqual(t, routeparse.OpUnknown, r.Operation)
-			// A name spelled with escapes is decoded into a new string the
-			// first time only: AllocsPerRun's warm-up run pays it.
-			assert.Zero(t, allocs, "allocations per ParseRequest")
+			want := 0.0
+			if strings.Contains(c.path, "%") {
+				want = 1 // the decoded name, once
+			}
+			assert.Equal(t, want, allocs, "allocations per ParseRequest")
 			for _, m := range r.Models() {
 				assert.Zero(t, testing.AllocsPerRun(200, func() { _ = m.Name() }), "allocations per Name of %q", m.Raw())
 			}

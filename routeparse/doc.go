@@ -349,13 +349,10 @@
 // # Performance
 //
 // ParseRequest allocates nothing on success unless the request names more
-// than four models or a model is spelled with escapes that were not
-// decoded recently: a path-carried model is kept as a substring of the
-// path, and a model with escapes is decoded once, when it is recorded
-// (into a new string, or taken from a fixed memory of the last 64 such
-// decodings, which a gateway naming the same IDs request after request
-// hits), so [Model.Name] never allocates however often authorization,
-// dispatch and logging call it.
+// than four models or a model is spelled with escapes: a path-carried model
+// is kept as a substring of the path, and a model with escapes is decoded
+// once, when it is recorded, into one new string, so [Model.Name] never
+// allocates however often authorization, dispatch and logging call it.
 // ParseBody allocates one string per body model (its raw text and, for a
 // string with escapes, its decoded name after it). Input is bounded: 8 KiB
 // of path, 16 KiB of query, 24 segments.

@@ -1,11 +1,6 @@
 package routeparse
 
-import (
-	"hash/maphash"
-	"math"
-	"strings"
-	"sync/atomic"
-)
+import "math"
 
 // Name returns the model name, decoded exactly once, when the model was
 // recorded, from the text the request carried: a percent-encoded path
@@ -23,16 +18,12 @@ func (m Model) AppendName(b []byte) []byte { return append(b, m.name...) }
 
 // decodeName decodes a validated path or query text once, when it is
 // recorded: it returns raw itself, without allocating, when raw has no
-// escapes and qual is empty, and otherwise qual + "/" + the decoded text,
-// from nameCache when the same text was decoded recently.
+// escapes and qual is empty, and otherwise one new string holding
+// qual + "/" + the decoded text.
 func decodeName(raw string, esc escaping, qual string) string {
 	plus := esc == escQuery
 	if qual == "" && (esc == escNone || !needsUnescape(raw, plus)) {
 		return raw
-	}
-	slot := &nameCache[maphash.String(nameCacheSeed, raw)%nameCacheSlots]
-	if c := slot.Load(); c != nil && c.raw == raw && c.esc == esc && c.qual == qual {
-		return c.name
 	}
 	var buf [256]byte
 	b := buf[:0]
@@ -44,39 +35,7 @@ func decodeName(raw string, esc escaping, qual string) string {
 	} else {
 		b = appendUnescape(b, raw, plus)
 	}
-	// One string holds the three texts: the cache keeps copies, never the
-	// request's path they were cut from.
-	var sb strings.Builder
-	sb.Grow(len(raw) + len(qual) + len(b))
-	sb.WriteString(raw)
-	sb.WriteString(qual)
-	sb.Write(b)
-	all := sb.String()
-	c := &cachedName{raw: all[:len(raw)], qual: all[len(raw) : len(raw)+len(qual)], name: all[len(raw)+len(qual):], esc: esc}
-	slot.Store(c)
-	return c.name
-}
-
-// nameCache remembers, process wide, the decodings of the last escaped
-// path and query model texts, one per slot chosen by a hash of the text: a
-// gateway names the same few model IDs request after request, and every
-// Bedrock base model ID the AWS SDKs send carries an escape ("...-v1%3A0"),
-// so the decoded name would otherwise cost an allocation per request. A
-// hit compares the raw text, its escaping and its qualifier exactly, so it
-// returns what decoding would; a miss decodes and takes the slot. Its size
-// is fixed: nameCacheSlots entries, each a copy of a model text, its
-// publisher qualifier and the decoded name, so at most twice the path
-// (maxPathLen) it was cut from: 1 MiB at the very worst, a few KiB for the
-// model IDs gateways serve.
-var nameCache [nameCacheSlots]atomic.Pointer[cachedName]
-
-const nameCacheSlots = 64
-
-var nameCacheSeed = maphash.MakeSeed()
-
-type cachedName struct {
-	raw, qual, name string
-	esc             escaping
+	return string(b)
 }
 
 // Raw returns the model text exactly as the request carried it: still

@@ -174,8 +174,7 @@ func (p *Parser) prefixTable(local *prefixTable) *prefixTable {
 //
 // ParseRequest does not allocate unless it fails, a route names more
 // models than a Route stores inline, or a model is spelled with escapes
-// that were not decoded recently (its decoded name, kept so that
-// [Model.Name] never allocates).
+// (one string for its decoded name, so [Model.Name] never allocates).
 func (p *Parser) ParseRequest(method, escapedPath, rawQuery string, h http.Header) (Route, error) {
 	var r Route
 	err := p.ParseRequestInto(&r, method, escapedPath, rawQuery, h)
