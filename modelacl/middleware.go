@@ -33,6 +33,10 @@ import (
 //     the parser does not know may still name a model it cannot see). A
 //     request asking for a protocol upgrade is 400 ([ErrUpgrade]) unless it
 //     is a websocket upgrade on a realtime route; an h2c upgrade always is.
+//     So is a request with a method override header
+//     (X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override): it is
+//     classified by its own method, which an upstream honouring the header
+//     would not serve.
 //  2. Authenticate: find the credential ([FindCredential]) and call
 //     Options.Authenticate. A missing, ambiguous, malformed or unknown
 //     credential is 401, on every route, model-free ones included.
@@ -258,6 +262,12 @@ func (m *Middleware) check(r *http.Request, pooled bool) (*http.Request, *decisi
 	// is a websocket on a route whose shape is a websocket session.
 	// Never relaxed, not even by ReportOnly.
 	if err := checkUpgrade(r, &d.Route, perr == nil); err != nil {
+		m.refuse(r, d, nil, err, false)
+		return dc.refused(r, body{}, err)
+	}
+	// Likewise a method override: the upstream would serve a method
+	// nobody classified.
+	if err := checkMethodOverride(r.Header); err != nil {
 		m.refuse(r, d, nil, err, false)
 		return dc.refused(r, body{}, err)
 	}
