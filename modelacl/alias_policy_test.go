@@ -133,6 +133,8 @@ func TestGroupAliasConfigErrors(t *testing.T) {
 		{"alias with trailing space", "gpt-4 ", "gpt-4o"},
 		{"target nothing serves", "gpt-4", "gpt-5"},
 		{"empty target", "gpt-4", ""},
+		{"target a wildcard serves but whose comma names two models", "gpt-4", "openai/cheap,openai/expensive"},
+		{"alias with a comma", "fast,slow", "gpt-4o"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

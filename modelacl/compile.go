@@ -86,6 +86,12 @@ func (c *compiler) validDeployment(i int, dc Deployment) bool {
 	if name == AllProxyModels || name == AllTeamModels {
 		bad("model_name", name, "is an allowlist sentinel, not a model name")
 	}
+	if strings.IndexByte(name, ',') >= 0 {
+		// A request's comma-separated model string names several models
+		// (routeparse splits it), so no request could name this group,
+		// and a body rewritten to it would name two models upstream.
+		bad("model_name", name, "must not contain ','")
+	}
 	wild := strings.IndexByte(name, '*') >= 0
 	switch ms := stars(model); {
 	case !wild && ms > 0:
@@ -215,6 +221,9 @@ func (c *compiler) addAliases(aliases map[string]GroupAlias) {
 			c.bad(-1, field, a, "alias must be non-empty without surrounding white space")
 		case strings.IndexByte(a, '*') >= 0:
 			c.bad(-1, field, a, "alias must not contain '*'")
+		case strings.IndexByte(a, ',') >= 0 || strings.IndexByte(target, ',') >= 0:
+			// A comma-separated model string names several models.
+			c.bad(-1, field+"."+a, target, "alias and target must not contain ','")
 		case a == AllModels || a == AllProxyModels || a == AllTeamModels || p.access[a]:
 			c.bad(-1, field, a, "alias is allowlist vocabulary (a sentinel or an access group)")
 		case p.groups[a] != nil:

@@ -34,6 +34,7 @@ func TestCompileRejectsBadConfig(t *testing.T) {
 		{"glob access group", []modelacl.Deployment{polDep("gpt", "openai/gpt", "team-*")}, "model_info.access_groups"},
 		{"sentinel access group", []modelacl.Deployment{polDep("gpt", "openai/gpt", "*")}, "model_info.access_groups"},
 		{"access group named like a model group", []modelacl.Deployment{polDep("gpt", "openai/gpt", "claude"), polDep("claude", "anthropic/claude")}, "model_info.access_groups"},
+		{"comma in model_name: a request's \"a,b\" names two models, and a rewrite to it would too", []modelacl.Deployment{polDep("cheap,expensive", "openai/gpt-4o")}, "model_name"},
 		{"glob in model_id", []modelacl.Deployment{{ModelName: "m", LiteLLMParams: modelacl.LiteLLMParams{Model: "bedrock/x", ModelID: "arn:*"}}}, "litellm_params.model_id"},
 	}
 	for _, tc := range cases {

@@ -264,6 +264,13 @@ func (c *Config) validate() error {
 			}
 			aliases[k.KeyAlias] = i
 		}
+		for from, to := range k.Aliases {
+			// A comma-separated model string names several models: the
+			// body rewritten to such a target would name two upstream.
+			if strings.Contains(from, ",") || strings.Contains(to, ",") {
+				errs = append(errs, fmt.Errorf("gateway config: keys[%d].aliases: %q -> %q: names must not contain ','", i, from, to))
+			}
+		}
 		if k.Key == "" {
 			errs = append(errs, fmt.Errorf("gateway config: keys[%d]: key is empty", i))
 			continue

@@ -130,6 +130,7 @@ func TestConfigErrors(t *testing.T) {
 		{"upstream that is not a URL", "upstreams: {openai: 'ftp://x'}", "not an http(s) base URL"},
 		{"deny status other than 401/403", "deny_status: 200", "deny_status"},
 		{"aws without secret", "aws: {region: us-east-1, access_key_id: AKIA}", "aws needs"},
+		{"alias whose target names two models once spliced", "keys: [{key: k, models: ['*'], aliases: {fast: 'cheap,expensive'}}]", "must not contain ','"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
