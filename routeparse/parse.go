@@ -209,6 +209,13 @@ const (
 	pkAnthropic
 )
 
+// parseRequest is the request line's one pass, in the order the checks
+// depend on each other: canonical path, gateway prefix, segments, the
+// family's matcher (the grammar itself lives in the route table and the
+// matchers), the query's models, and whether a model-bearing route named
+// one. It stays one function because every request runs it and each step
+// narrows what the next may see; splitting it would only pass the same
+// half-built Route through more calls.
 func (p *Parser) parseRequest(r *Route, method, path, rawQuery string, _ http.Header) error {
 	if err := checkPath(path); err != nil {
 		return err
