@@ -1,6 +1,10 @@
 package modelacl
 
-import "net/url"
+import (
+	"net/url"
+
+	"github.com/modelgate/modelgate/internal/hexdigit"
+)
 
 // escapedPath is u.EscapedPath() without its allocation in the common case
 // of a request line with escapes (a Bedrock base ID's "%3A0"), where
@@ -24,10 +28,10 @@ func rawPathEncodes(raw, path string) bool {
 		c := raw[i]
 		switch {
 		case c == '%':
-			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+			if i+2 >= len(raw) || !hexdigit.Is(raw[i+1]) || !hexdigit.Is(raw[i+2]) {
 				return false
 			}
-			c = unhex(raw[i+1])<<4 | unhex(raw[i+2])
+			c = hexdigit.Value(raw[i+1])<<4 | hexdigit.Value(raw[i+2])
 			i += 2
 		case !plainPathByte(c):
 			return false
@@ -52,19 +56,4 @@ func plainPathByte(c byte) bool {
 		return true
 	}
 	return false
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
 }

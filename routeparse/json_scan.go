@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/modelgate/modelgate/internal/hexdigit"
 )
 
 // The JSON scanner below accepts exactly what encoding/json accepts (RFC
@@ -116,7 +118,7 @@ func (s *jsonScanner) str(i int) (end int, esc bool) {
 		for {
 			if e := s.at(i + 1); isSimpleEscape(e) {
 				i += 2
-			} else if e == 'u' && isHex(s.at(i+2)) && isHex(s.at(i+3)) && isHex(s.at(i+4)) && isHex(s.at(i+5)) {
+			} else if e == 'u' && hexdigit.Is(s.at(i+2)) && hexdigit.Is(s.at(i+3)) && hexdigit.Is(s.at(i+4)) && hexdigit.Is(s.at(i+5)) {
 				i += 6
 			} else {
 				return s.fail(i, "invalid escape in string"), esc
@@ -530,8 +532,4 @@ func (it *arrIter) next() bool {
 		it.pos, it.state = i, 1
 	}
 	return ok
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

@@ -1,6 +1,10 @@
 package routeparse
 
-import "math"
+import (
+	"math"
+
+	"github.com/modelgate/modelgate/internal/hexdigit"
+)
 
 // Name returns the model name, decoded exactly once, when the model was
 // recorded, from the text the request carried: a percent-encoded path
@@ -65,8 +69,8 @@ func appendUnescape(b []byte, s string, plus bool) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == '%' && i+2 < len(s) && pctHex(s[i+1]) && pctHex(s[i+2]):
-			b = append(b, pctUnhex(s[i+1])<<4|pctUnhex(s[i+2]))
+		case c == '%' && i+2 < len(s) && hexdigit.Is(s[i+1]) && hexdigit.Is(s[i+2]):
+			b = append(b, hexdigit.Value(s[i+1])<<4|hexdigit.Value(s[i+2]))
 			i += 2
 		case c == '+' && plus:
 			b = append(b, ' ')
@@ -75,21 +79,6 @@ func appendUnescape(b []byte, s string, plus bool) []byte {
 		}
 	}
 	return b
-}
-
-func pctHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func pctUnhex(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
 }
 
 // Span is where a body model lies in the JSON body [Parser.ParseBody]

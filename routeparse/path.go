@@ -3,6 +3,8 @@ package routeparse
 import (
 	"fmt"
 	"strings"
+
+	"github.com/modelgate/modelgate/internal/hexdigit"
 )
 
 // Limits on the request line. They are far above anything an SDK sends and
@@ -96,10 +98,10 @@ func checkPath(path string) error {
 		case clsUnreserved, clsColonAt:
 			continue
 		case clsPercent:
-			if i+2 >= len(path) || !pctHex(path[i+1]) || !pctHex(path[i+2]) {
+			if i+2 >= len(path) || !hexdigit.Is(path[i+1]) || !hexdigit.Is(path[i+2]) {
 				return pathErr("path", "bad percent-encoding at %q", clip(path[i:]))
 			}
-			d := pctUnhex(path[i+1])<<4 | pctUnhex(path[i+2])
+			d := hexdigit.Value(path[i+1])<<4 | hexdigit.Value(path[i+2])
 			switch {
 			case d == ':' || d == '/' || d == '@':
 			case d == '%':
@@ -180,7 +182,7 @@ func checkModelText(shape, raw string, allowSlash bool) (escaping, error) {
 		c := raw[i]
 		if c == '%' {
 			esc = escPercent
-			c = pctUnhex(raw[i+1])<<4 | pctUnhex(raw[i+2])
+			c = hexdigit.Value(raw[i+1])<<4 | hexdigit.Value(raw[i+2])
 			i += 2
 			if c == '/' && !allowSlash {
 				return 0, pathErr(shape, "encoded '/' in model ID %q", clip(raw))

@@ -3,6 +3,8 @@ package routeparse
 import (
 	"fmt"
 	"strings"
+
+	"github.com/modelgate/modelgate/internal/hexdigit"
 )
 
 // parseQueryModels records the models the query string names: "model" on
@@ -125,10 +127,10 @@ const (
 func queryByte(s string, i int) (c byte, next int, ok bool) {
 	switch c = s[i]; c {
 	case '%':
-		if i+2 >= len(s) || !pctHex(s[i+1]) || !pctHex(s[i+2]) {
+		if i+2 >= len(s) || !hexdigit.Is(s[i+1]) || !hexdigit.Is(s[i+2]) {
 			return 0, i + 1, false
 		}
-		return pctUnhex(s[i+1])<<4 | pctUnhex(s[i+2]), i + 3, true
+		return hexdigit.Value(s[i+1])<<4 | hexdigit.Value(s[i+2]), i + 3, true
 	case '+':
 		return ' ', i + 1, true
 	}

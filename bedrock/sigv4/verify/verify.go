@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/modelgate/modelgate/bedrock"
+	"github.com/modelgate/modelgate/internal/hexdigit"
 )
 
 // Algorithm is the only signing algorithm verified.
@@ -692,31 +693,16 @@ func queryUnescape(s string) (string, error) {
 		case '+':
 			b = append(b, ' ')
 		case '%':
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			if i+2 >= len(s) || !hexdigit.Is(s[i+1]) || !hexdigit.Is(s[i+2]) {
 				return "", errors.New("bad percent-encoding")
 			}
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			b = append(b, hexdigit.Value(s[i+1])<<4|hexdigit.Value(s[i+2]))
 			i += 2
 		default:
 			b = append(b, c)
 		}
 	}
 	return string(b), nil
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	default:
-		return c - 'a' + 10
-	}
 }
 
 // queryValue returns the decoded value of the first parameter named name.
