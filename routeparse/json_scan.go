@@ -1,7 +1,6 @@
 package routeparse
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
 
@@ -11,11 +10,11 @@ import (
 // The JSON scanner below accepts exactly what encoding/json accepts (RFC
 // 8259 plus encoding/json's quirks: invalid UTF-8 inside strings is
 // allowed, nesting deeper than 10000 levels is not), while touching string
-// contents only through bytes.IndexByte and a word-at-a-time quote and
-// control character check. A body that encoding/json would reject is refused as a
-// whole, wherever the defect is: a parser that stops at the first "model"
-// and ignores the rest would let the dispatcher and the authorizer read
-// different requests.
+// contents only through a word-at-a-time check and a vectorised search for
+// the bytes that end plain text (nextStop). A body that encoding/json
+// would reject is refused as a whole, wherever the defect is: a parser
+// that stops at the first "model" and ignores the rest would let the
+// dispatcher and the authorizer read different requests.
 
 // maxJSONDepth is encoding/json's nesting limit (scanner.go maxNestingDepth).
 const maxJSONDepth = 10000
@@ -23,13 +22,10 @@ const maxJSONDepth = 10000
 // jsonScanner validates a JSON text held in b. Methods return the index just
 // past what they consumed, or -1 after recording the first error.
 type jsonScanner struct {
-	b []byte
-	// b[bsFrom:bs] holds no backslash, and bs is len(b) or the index of a
-	// backslash: the next backslash at or after any i in [bsFrom, bs] is
-	// bs. Backslashes are searched far ahead once, not once per string.
-	bsFrom, bs int
-	errOff     int
-	errMsg     string
+	b         []byte
+	errOff    int
+	errMsg    string
+	stopCache // what nextStop keeps between searches
 }
 
 func (s *jsonScanner) fail(off int, msg string) int {
@@ -62,11 +58,14 @@ func (s *jsonScanner) ws(i int) int {
 // String contents are never walked byte by byte. At the start of a string,
 // the next 16 bytes are tested a word at a time for a quote, a backslash or
 // a control character (stopBits), which settles keys and short values.
-// Past that, and right after each run of escapes, the next backslash is
-// found with bytes.IndexByte, which is vectorised, and cached in s.bs; the
-// run up to it is searched for a quote or a control character 64 bytes at
-// a time (quoteCtlIndex). Whichever comes first ends the string, is
-// refused, or starts a run of escapes that is validated in place.
+// Past that, and right after each run of escapes, the next of those bytes
+// is found by nextStop: on amd64 an assembly kernel marks them in a bitmap
+// 4 KiB of body at a time, so each search is a shift and a count of
+// trailing zeros (jsonstop_amd64.go); elsewhere bytes.IndexByte finds the
+// next backslash, cached across strings, and the run up to it is searched
+// for a quote or a control character 64 bytes at a time
+// (jsonstop_other.go). The byte found ends the string, is refused, or
+// starts a run of escapes that is validated in place.
 func (s *jsonScanner) str(i int) (end int, esc bool) {
 	b := s.b
 	i++
@@ -92,25 +91,17 @@ func (s *jsonScanner) str(i int) (end int, esc bool) {
 			atEscape = true
 			break
 		}
-		// Far: the next backslash, then a quote or a control character
-		// before it.
+		// Far: the next quote, backslash or control character.
 		if !atEscape {
-			if i < s.bsFrom || s.bs < i || s.bs > len(b) {
-				s.bsFrom, s.bs = i, len(b)
-				if k := bytes.IndexByte(b[i:], '\\'); k >= 0 {
-					s.bs = i + k
-				}
-			}
-			if j := quoteCtlIndex(b[i:s.bs]); j >= 0 {
-				i += j
-				if b[i] == '"' {
-					return i + 1, esc
-				}
-				return s.fail(i, "control character in string"), esc
-			}
-			i = s.bs
+			i = s.nextStop(i)
 			if i == len(b) {
 				return s.fail(len(b), "unterminated string"), esc
+			}
+			if b[i] == '"' {
+				return i + 1, esc
+			}
+			if b[i] != '\\' {
+				return s.fail(i, "control character in string"), esc
 			}
 		}
 		// A run of escapes starts at i.
@@ -128,89 +119,6 @@ func (s *jsonScanner) str(i int) (end int, esc bool) {
 			}
 		}
 	}
-}
-
-// quoteCtlIndex returns the index of the first quote or byte below 0x20 in
-// p, or -1.
-//
-// Text is mostly ASCII, so blocks of 64 bytes are first tested with a
-// cheaper word test that is exact for ASCII and may only raise false
-// alarms on bytes >= 0x80. XOR with 0x02 maps '"' (0x22) to 0x20, keeps
-// 0x00-0x1f below 0x20 and moves every other ASCII byte to 0x21-0x7f;
-// subtracting 0x21 from every byte then sets bit 7 of the lowest byte that
-// was a quote or below 0x20 (borrows only flow upwards from it), and of
-// bytes >= 0xa1 after the XOR, never of another ASCII byte. So a block
-// whose differences, ORed together, have no bit 7 set holds neither. A
-// block that fails the test is either non-ASCII text or holds a quote or
-// a control character: the next 512 bytes then go through the exact word
-// test (see stopBits), so non-ASCII text costs one wasted block per 512
-// bytes.
-func quoteCtlIndex(p []byte) int {
-	const (
-		flip = 0x02 * lsb8
-		c    = 0x21 * lsb8
-	)
-	i := 0
-	for {
-		for i+64 <= len(p) {
-			w := (*[64]byte)(p[i : i+64])
-			x0 := binary.LittleEndian.Uint64(w[0:])
-			x1 := binary.LittleEndian.Uint64(w[8:])
-			x2 := binary.LittleEndian.Uint64(w[16:])
-			x3 := binary.LittleEndian.Uint64(w[24:])
-			x4 := binary.LittleEndian.Uint64(w[32:])
-			x5 := binary.LittleEndian.Uint64(w[40:])
-			x6 := binary.LittleEndian.Uint64(w[48:])
-			x7 := binary.LittleEndian.Uint64(w[56:])
-			t := ((x0 ^ flip) - c) | ((x1 ^ flip) - c) | ((x2 ^ flip) - c) | ((x3 ^ flip) - c) |
-				((x4 ^ flip) - c) | ((x5 ^ flip) - c) | ((x6 ^ flip) - c) | ((x7 ^ flip) - c)
-			if t&msb8 != 0 {
-				break
-			}
-			i += 64
-		}
-		// Exact words up to 512 bytes on (the end of p, or a multiple of
-		// 8 bytes, so no partial word is left before end).
-		end := min(i+512, len(p))
-		for ; i+8 <= end; i += 8 {
-			x := binary.LittleEndian.Uint64(p[i:])
-			if m := ((x ^ flip) - c) &^ x & msb8; m != 0 {
-				return i + bits.TrailingZeros64(m)>>3
-			}
-		}
-		if end == len(p) {
-			break
-		}
-	}
-	if i == len(p) {
-		return -1
-	}
-	// Fewer than 8 bytes are left. Test them in one word: the last 8
-	// bytes of p, whose first ones were found clean (the word test's lowest
-	// hit is exact, and a false hit lies only above a true one), or, for a
-	// p shorter than a word, the word at its start read on into the
-	// capacity behind it, with the bytes past p masked out.
-	switch {
-	case len(p) >= 8:
-		j := len(p) - 8
-		x := binary.LittleEndian.Uint64(p[j:])
-		if m := ((x ^ flip) - c) &^ x & msb8; m != 0 {
-			return j + bits.TrailingZeros64(m)>>3
-		}
-		return -1
-	case cap(p) >= 8:
-		x := binary.LittleEndian.Uint64(p[:8])
-		if m := ((x ^ flip) - c) &^ x & msb8 & (1<<(8*uint(len(p))) - 1); m != 0 {
-			return bits.TrailingZeros64(m) >> 3
-		}
-		return -1
-	}
-	for ; i < len(p); i++ {
-		if p[i] < 0x20 || p[i] == '"' {
-			return i
-		}
-	}
-	return -1
 }
 
 // isSimpleEscape reports whether \c is a one-character JSON escape.
