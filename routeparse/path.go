@@ -74,64 +74,89 @@ func checkPath(path string) error {
 	if len(path) > maxPathLen {
 		return pathErr("path", "path longer than %d bytes", maxPathLen)
 	}
+	if path == "/" {
+		return nil // canonical, and matches no route
+	}
+	// The loop's common case is one table load and one compare per byte:
+	// unreserved bytes, ':' and '@' share a class bit; separators and
+	// escapes, rare, are handled out of line.
 	segStart := 1
-	for i := 1; i <= len(path); i++ {
-		if i == len(path) || path[i] == '/' {
-			seg := path[segStart:i]
-			switch seg {
-			case "":
-				if i == len(path) {
-					if len(path) == 1 {
-						return nil // "/": canonical, and matches no route
-					}
-					return pathErr("path", "trailing '/' in %q", clip(path))
-				}
-				return pathErr("path", "empty segment (\"//\") in %q", clip(path))
-			case ".", "..":
-				return pathErr("path", "dot segment %q in %q", seg, clip(path))
-			}
-			segStart = i + 1
+	for i := 1; i < len(path); i++ {
+		c := path[i]
+		cls := pathClass[c]
+		if cls == clsUnreserved || cls == clsColonAt {
 			continue
 		}
-		c := path[i]
-		switch pathClass[c] {
-		case clsUnreserved, clsColonAt:
-			continue
-		case clsPercent:
-			if i+2 >= len(path) || !hexdigit.Is(path[i+1]) || !hexdigit.Is(path[i+2]) {
-				return pathErr("path", "bad percent-encoding at %q", clip(path[i:]))
+		switch cls {
+		case clsSlash:
+			if err := checkSegment(path, path[segStart:i], false); err != nil {
+				return err
 			}
-			d := hexdigit.Value(path[i+1])<<4 | hexdigit.Value(path[i+2])
-			switch {
-			case d == ':' || d == '/' || d == '@':
-			case d == '%':
-				return pathErr("path", "double encoding %q in %q", path[i:i+3], clip(path))
-			case d == '.':
-				return pathErr("path", "encoded dot %q in %q (dot segments are refused in every spelling)", path[i:i+3], clip(path))
-			case d == ';':
-				return pathErr("path", "encoded ';' %q in %q (path parameters are refused)", path[i:i+3], clip(path))
-			case d >= 0x80:
-				return pathErr("path", "encoded non-ASCII byte %q in %q", path[i:i+3], clip(path))
-			case d < 0x20 || d == 0x7f:
-				return pathErr("path", "encoded control byte %q in %q", path[i:i+3], clip(path))
-			case pathClass[d] == clsUnreserved:
-				return pathErr("path", "non-canonical escape %q of an unreserved character in %q", path[i:i+3], clip(path))
-			default:
-				return pathErr("path", "encoded %q not allowed in a path (%q)", string(rune(d)), clip(path))
+			segStart = i + 1
+		case clsPercent:
+			if err := checkEscape(path, i); err != nil {
+				return err
 			}
 			i += 2
 		default:
-			switch {
-			case c == ';':
-				return pathErr("path", "';' path parameter in %q", clip(path))
-			case c >= 0x80:
-				return pathErr("path", "non-ASCII byte in %q", clip(path))
-			default:
-				return pathErr("path", "character %q not allowed in a path (%q)", string(rune(c)), clip(path))
-			}
+			return badPathByte(path, c)
 		}
 	}
+	return checkSegment(path, path[segStart:], true)
+}
+
+// checkSegment refuses an empty segment ("//", or a trailing '/' when
+// last) and a dot segment.
+func checkSegment(path, seg string, last bool) error {
+	switch seg {
+	case "":
+		if last {
+			return pathErr("path", "trailing '/' in %q", clip(path))
+		}
+		return pathErr("path", "empty segment (\"//\") in %q", clip(path))
+	case ".", "..":
+		return pathErr("path", "dot segment %q in %q", seg, clip(path))
+	}
 	return nil
+}
+
+// checkEscape checks the escape at path[i] ('%'): two hex digits encoding
+// ':', '/' or '@'.
+func checkEscape(path string, i int) error {
+	if i+2 >= len(path) || !hexdigit.Is(path[i+1]) || !hexdigit.Is(path[i+2]) {
+		return pathErr("path", "bad percent-encoding at %q", clip(path[i:]))
+	}
+	d := hexdigit.Value(path[i+1])<<4 | hexdigit.Value(path[i+2])
+	switch {
+	case d == ':' || d == '/' || d == '@':
+		return nil
+	case d == '%':
+		return pathErr("path", "double encoding %q in %q", path[i:i+3], clip(path))
+	case d == '.':
+		return pathErr("path", "encoded dot %q in %q (dot segments are refused in every spelling)", path[i:i+3], clip(path))
+	case d == ';':
+		return pathErr("path", "encoded ';' %q in %q (path parameters are refused)", path[i:i+3], clip(path))
+	case d >= 0x80:
+		return pathErr("path", "encoded non-ASCII byte %q in %q", path[i:i+3], clip(path))
+	case d < 0x20 || d == 0x7f:
+		return pathErr("path", "encoded control byte %q in %q", path[i:i+3], clip(path))
+	case pathClass[d] == clsUnreserved:
+		return pathErr("path", "non-canonical escape %q of an unreserved character in %q", path[i:i+3], clip(path))
+	default:
+		return pathErr("path", "encoded %q not allowed in a path (%q)", string(rune(d)), clip(path))
+	}
+}
+
+// badPathByte is the error for a raw byte no path may carry.
+func badPathByte(path string, c byte) error {
+	switch {
+	case c == ';':
+		return pathErr("path", "';' path parameter in %q", clip(path))
+	case c >= 0x80:
+		return pathErr("path", "non-ASCII byte in %q", clip(path))
+	default:
+		return pathErr("path", "character %q not allowed in a path (%q)", string(rune(c)), clip(path))
+	}
 }
 
 // splitSegs splits rest ("/a/b/c", already checked by checkPath) into
@@ -176,35 +201,42 @@ func checkModelText(shape, raw string, allowSlash bool) (escaping, error) {
 	if len(raw) > maxModelLen {
 		return 0, pathErr(shape, "model ID longer than %d bytes", maxModelLen)
 	}
+	// Parts are checked where they end; the bytes between need no look
+	// but for the two that end them.
 	esc := escNone
-	partLen, partDots := 0, 0
+	partStart := 0
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
+		if c != '%' && c != '/' {
+			continue
+		}
+		end := i
 		if c == '%' {
 			esc = escPercent
 			c = hexdigit.Value(raw[i+1])<<4 | hexdigit.Value(raw[i+2])
 			i += 2
-			if c == '/' && !allowSlash {
+			if c != '/' {
+				continue
+			}
+			if !allowSlash {
 				return 0, pathErr(shape, "encoded '/' in model ID %q", clip(raw))
 			}
 		}
-		if c == '/' {
-			if partLen == 0 || partLen == partDots && partDots <= 2 {
-				return 0, pathErr(shape, "model ID %q has an empty or dot part", clip(raw))
-			}
-			partLen, partDots = 0, 0
-			continue
+		if !namePart(raw[partStart:end]) {
+			return 0, pathErr(shape, "model ID %q has an empty or dot part", clip(raw))
 		}
-		partLen++
-		if c == '.' {
-			partDots++
-		}
+		partStart = i + 1
 	}
-	if partLen == 0 || partLen == partDots && partDots <= 2 {
+	if !namePart(raw[partStart:]) {
 		return 0, pathErr(shape, "model ID %q has an empty or dot part", clip(raw))
 	}
 	return esc, nil
 }
+
+// namePart reports whether one '/'-separated part of a path model's text
+// may stand in a name: not empty and not a dot segment. (checkPath refused
+// encoded dots, so a dot part can only be spelled with raw dots.)
+func namePart(p string) bool { return p != "" && p != "." && p != ".." }
 
 // splitVerb splits a final segment "{name}:{verb}" at its last ':' (raw
 // or "%3A"), the Google API custom-method separator. ok is false when
