@@ -349,7 +349,7 @@
 // # Performance
 //
 // ParseRequest allocates nothing on success unless the request names more
-// than four models or a model is spelled with escapes: a path-carried model
+// than two models or a model is spelled with escapes: a path-carried model
 // is kept as a substring of the path, and a model with escapes is decoded
 // once, when it is recorded, into one new string, so [Model.Name] never
 // allocates however often authorization, dispatch and logging call it.

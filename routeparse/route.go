@@ -286,7 +286,7 @@ type Route struct {
 	// model in the publisher's spellings.
 	pub    string
 	n      uint8
-	inline [4]Model
+	inline [inlineModels]Model
 	extra  []Model
 }
 
@@ -331,6 +331,13 @@ func (r *Route) Models() []Model {
 	}
 	return r.inline[:r.n]
 }
+
+// inlineModels is how many models a Route holds without an allocation:
+// a request names one model, or two (a deployment and a body model, a
+// session and its transcription model); fallback lists are rarer. Each
+// inline slot is stored twice (the seal keeps a copy), and a Route is part
+// of every request's state in modelacl, so the count is kept small.
+const inlineModels = 2
 
 // addModel appends m, spilling to the heap only past the inline capacity.
 func (r *Route) addModel(m Model) {

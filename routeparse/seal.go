@@ -50,7 +50,7 @@ func (r *Route) Sealed() bool {
 // copy of the exported fields and of the inline models (comparing strings
 // that still share their bytes is a pointer check), and a digest of the
 // models beyond the inline ones, which only requests naming more than
-// four models have.
+// two models have.
 type sealState struct {
 	made     bool
 	provider Provider
@@ -65,15 +65,17 @@ type sealState struct {
 	extraSum uint64
 	prefix   string
 	upstream string
-	inline   [4]Model
+	inline   [inlineModels]Model
 }
 
 // sealNow records r's current fields as the parser's.
 func (r *Route) sealNow() {
-	r.seal = sealState{
-		made: true, provider: r.Provider, op: r.Operation, dialect: r.Dialect, body: r.Body,
-		stream: r.Stream, free: r.ModelFree, n: r.n, prefix: r.Prefix, upstream: r.UpstreamPath, inline: r.inline,
-	}
+	s := &r.seal
+	s.made, s.provider, s.op, s.dialect, s.body = true, r.Provider, r.Operation, r.Dialect, r.Body
+	s.stream, s.free, s.n, s.prefix, s.upstream = r.Stream, r.ModelFree, r.n, r.Prefix, r.UpstreamPath
+	// Only the models in use: Sealed compares no other slot.
+	copy(s.inline[:r.n], r.inline[:r.n])
+	s.hasExtra, s.extraLen, s.extraSum = false, 0, 0
 	if r.extra != nil {
 		r.seal.hasExtra, r.seal.extraLen, r.seal.extraSum = true, len(r.extra), modelsDigest(r.extra)
 	}
