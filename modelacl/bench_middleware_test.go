@@ -41,6 +41,24 @@ func chatBody(size int, model string) []byte {
 	return []byte(head + strings.Repeat("a", size-len(head)-len(tail)) + tail)
 }
 
+// sdkHeaders are the headers besides Authorization and Content-Type that a
+// server receives with a chat completion from openai-go v3.98.0 (its
+// internal/requestconfig package, and Accept-Encoding from net/http's
+// Transport).
+var sdkHeaders = http.Header{
+	"Accept":                      {"application/json"},
+	"User-Agent":                  {"OpenAI/Go 3.98.0"},
+	"X-Stainless-Lang":            {"go"},
+	"X-Stainless-Package-Version": {"3.98.0"},
+	"X-Stainless-Os":              {"Linux"},
+	"X-Stainless-Arch":            {"x64"},
+	"X-Stainless-Runtime":         {"go"},
+	"X-Stainless-Runtime-Version": {"go1.26.8"},
+	"X-Stainless-Retry-Count":     {"0"},
+	"X-Stainless-Timeout":         {"600"},
+	"Accept-Encoding":             {"gzip"},
+}
+
 func BenchmarkServeHTTP(b *testing.B) {
 	mw, err := modelacl.New(modelacl.Options{Policy: fixturePolicy(b), Authenticate: fixtureKeys().authenticate})
 	if err != nil {
@@ -56,6 +74,8 @@ func BenchmarkServeHTTP(b *testing.B) {
 	}{
 		{"bedrock path model", "/bedrock/model/global.anthropic.claude-haiku-4-5/converse", converse, restrictedKey, 200},
 		{"1KiB body model", "/v1/chat/completions", chatBody(1024, "gpt-4o-mini"), restrictedKey, 200},
+		// The same with the headers openai-go v3 sends (sdkHeaders).
+		{"1KiB body model SDK headers", "/v1/chat/completions", chatBody(1024, "gpt-4o-mini"), restrictedKey, 200},
 		// A profile ARN escaped as the AWS SDKs send it (':' and '/' as %3A, %2F).
 		{"bedrock escaped ARN", "/bedrock/model/" + awsEscape(opusProfile) + "/converse", converse, allowedKey, 200},
 		// Adversarial: the deny path, and a 1 MiB body whose model comes last.
@@ -77,6 +97,11 @@ func BenchmarkServeHTTP(b *testing.B) {
 					r.ContentLength, r.TransferEncoding = -1, []string{"chunked"}
 				}
 				r.Header.Set("Content-Type", "application/json")
+				if strings.HasSuffix(tc.name, "SDK headers") {
+					for k, v := range sdkHeaders {
+						r.Header[k] = v
+					}
+				}
 				auth := []string{"Bearer " + tc.key}
 				w := discardWriter{h: http.Header{}}
 				rec := httptest.NewRecorder()

@@ -166,17 +166,26 @@ func (c Credential) MarshalJSON() ([]byte, error) {
 // FindCredential does not allocate unless the query string holds a "key"
 // parameter that needs unescaping.
 func FindCredential(r *http.Request) (Credential, error) {
+	hs := headersOf(r.Header)
+	return findCredential(r, &hs)
+}
+
+// findCredential is FindCredential on r, whose headers are hs.
+func findCredential(r *http.Request, hs *requestHeaders) (Credential, error) {
 	var f finder
-	for _, v := range r.Header[SourceAuthorization] {
+	for _, v := range hs.authorization {
 		f.add(parseAuthorization(v))
 	}
-	for _, src := range [...]string{SourceXAPIKey, SourceAPIKey, SourceXGoogAPIKey} {
-		for _, v := range r.Header[src] {
+	for _, h := range [...]struct {
+		src    string
+		values []string
+	}{{SourceXAPIKey, hs.xAPIKey}, {SourceAPIKey, hs.apiKey}, {SourceXGoogAPIKey, hs.xGoogAPIKey}} {
+		for _, v := range h.values {
 			if v == "" {
 				f.add(Credential{}, ErrMalformedCredential)
 				continue
 			}
-			f.add(Credential{Kind: CredentialToken, Source: src, Secret: v}, nil)
+			f.add(Credential{Kind: CredentialToken, Source: h.src, Secret: v}, nil)
 		}
 	}
 	if r.URL != nil {

@@ -1,10 +1,6 @@
 package modelacl
 
-import (
-	"net/http"
-
-	"github.com/modelgate/modelgate/routeparse"
-)
+import "github.com/modelgate/modelgate/routeparse"
 
 // methodOverrideHeaders are the headers with which a client asks a server
 // to treat a request as having another method: Google's front ends honour
@@ -12,7 +8,11 @@ import (
 // The route was classified by the request's own method, so an upstream
 // that honours one of them would serve a request nobody classified (a GET
 // listing turned into a POST, a POST into a DELETE of something else).
-var methodOverrideHeaders = [...]string{"X-Http-Method-Override", "X-Http-Method", "X-Method-Override"}
+const (
+	headerXHTTPMethodOverride = "X-Http-Method-Override"
+	headerXHTTPMethod         = "X-Http-Method"
+	headerXMethodOverride     = "X-Method-Override"
+)
 
 // errMethodOverride refuses a request that carries a method override.
 var errMethodOverride = &routeparse.Error{
@@ -23,11 +23,9 @@ var errMethodOverride = &routeparse.Error{
 
 // checkMethodOverride refuses, fail closed, a request an upstream might
 // read with another method than the one it was classified by.
-func checkMethodOverride(h http.Header) error {
-	for _, name := range methodOverrideHeaders {
-		if _, ok := h[name]; ok {
-			return errMethodOverride
-		}
+func checkMethodOverride(hs *requestHeaders) error {
+	if hs.methodOverride {
+		return errMethodOverride
 	}
 	return nil
 }

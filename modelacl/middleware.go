@@ -251,6 +251,8 @@ func (m *Middleware) check(r *http.Request, pooled bool) (*http.Request, *decisi
 	// decoded once, per segment; it is also the form httputil.ReverseProxy
 	// forwards, so what is classified is what goes upstream.
 	perr := c.parser.ParseRequestInto(&d.Route, r.Method, escapedPath(r.URL), r.URL.RawQuery, r.Header)
+	var hs requestHeaders
+	hs.read(r.Header, &c.strip)
 	passUnknown := false
 	if perr != nil && c.unknownRead && errors.Is(perr, routeparse.ErrUnknownRoute) &&
 		(r.Method == http.MethodGet || r.Method == http.MethodHead) {
@@ -261,26 +263,26 @@ func (m *Middleware) check(r *http.Request, pooled bool) (*http.Request, *decisi
 	// traffic nobody classifies: refused before anything else, unless it
 	// is a websocket on a route whose shape is a websocket session.
 	// Never relaxed, not even by ReportOnly.
-	if err := checkUpgrade(r, &d.Route, perr == nil); err != nil {
+	if err := checkUpgrade(r, &hs, &d.Route, perr == nil); err != nil {
 		m.refuse(r, d, nil, err, false)
 		return dc.refused(r, body{}, err)
 	}
 	// Likewise a method override: the upstream would serve a method
 	// nobody classified.
-	if err := checkMethodOverride(r.Header); err != nil {
+	if err := checkMethodOverride(&hs); err != nil {
 		m.refuse(r, d, nil, err, false)
 		return dc.refused(r, body{}, err)
 	}
 
 	// 2. Authenticate (verifying a SigV4 signature first, which reads the
 	// body). Never relaxed, not even by ReportOnly.
-	pr, b, err := m.authenticate(r, &dc.lease)
+	pr, b, err := m.authenticate(r, &hs, &dc.lease)
 	if err != nil {
 		m.refuse(r, d, nil, err, false)
 		return dc.refused(r, b, err)
 	}
 	if passUnknown {
-		return m.prepare(r, dc, b, false), dc, nil, nil
+		return m.prepare(r, &hs, dc, b, false), dc, nil, nil
 	}
 	if c.discovery != nil && perr == nil && IsListing(&d.Route) {
 		// Discovery equals enforcement: answered here, from the policy,
@@ -299,7 +301,7 @@ func (m *Middleware) check(r *http.Request, pooled bool) (*http.Request, *decisi
 	}
 
 	// 5. Mutate and hand over.
-	return m.prepare(r, dc, b, true), dc, d, nil
+	return m.prepare(r, &hs, dc, b, true), dc, d, nil
 }
 
 // body is the request body as it will be handed on.
@@ -313,8 +315,8 @@ type body struct {
 // authenticate finds the credential, verifies a SigV4 signature
 // (verifySigV4, which returns the body if it had to read it) and calls the
 // host's Authenticate.
-func (m *Middleware) authenticate(r *http.Request, l *lease) (*Principal, body, error) {
-	cred, err := FindCredential(r)
+func (m *Middleware) authenticate(r *http.Request, hs *requestHeaders, l *lease) (*Principal, body, error) {
+	cred, err := findCredential(r, hs)
 	if err != nil && !errors.Is(err, ErrNoCredential) {
 		return nil, body{}, err
 	}
@@ -428,8 +430,9 @@ const retryAfterBusy = "1"
 type decisionCtx struct {
 	context.Context
 	d     Decision
-	held  heldBody   // the buffered body handed on
-	rb    bodyReader // its reader handed on, when there is one
+	req   http.Request // the request handed on
+	held  heldBody     // the buffered body handed on
+	rb    bodyReader   // its reader handed on, when there is one
 	lease lease
 }
 
@@ -607,6 +610,9 @@ func readAtMost(r io.Reader, limit, hint int64, l *lease) (buf []byte, eof bool,
 // is held in bud too, so concurrent compression bombs cannot together
 // exceed MaxBufferedBytes.
 func (m *Middleware) parseBody(r *http.Request, rt *routeparse.Route, b []byte, bud *budget) error {
+	// Read here, after Authenticate, not from the pass over the headers
+	// before it: the body is classified under the headers it is
+	// forwarded with.
 	ct := r.Header["Content-Type"]
 	if len(ct) > 1 {
 		return &routeparse.Error{Shape: "body", Detail: "several Content-Type headers", Err: routeparse.ErrMalformedBody}
@@ -651,13 +657,15 @@ func decodeReserve(limit int64) int64 { return limit + limit/2 + 1 }
 // prepare strips credentials and gateway-owned headers, restores the body
 // (into dc's replayBody) and attaches the decision (when decided): it
 // returns the request to hand on.
-func (m *Middleware) prepare(r *http.Request, dc *decisionCtx, b body, decided bool) *http.Request {
-	m.c.strip.remove(r.Header)
-	var r2 *http.Request
+func (m *Middleware) prepare(r *http.Request, hs *requestHeaders, dc *decisionCtx, b body, decided bool) *http.Request {
+	hs.stripFrom(r.Header, &m.c.strip)
+	// The request handed on lives in dc, so the shallow copy costs no
+	// allocation of its own (WithContext's copy does not escape).
+	r2 := &dc.req
 	if decided {
-		r2 = r.WithContext(dc)
+		*r2 = *r.WithContext(dc)
 	} else {
-		r2 = r.WithContext(r.Context())
+		*r2 = *r.WithContext(r.Context())
 	}
 	// Request trailers are headers the client sends after the body, where
 	// no credential stripping or model rule looks: no API the grammar

@@ -63,3 +63,31 @@ type discardRecorder struct {
 func (w *discardRecorder) Header() http.Header         { return w.h }
 func (w *discardRecorder) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardRecorder) WriteHeader(c int)           { w.code = c }
+
+// TestStripHeadersAddedByAuthenticate: the headers to strip are found in
+// the pass over the request's headers made before Authenticate runs; a
+// header a host's Authenticate adds afterwards (here its own gateway
+// header, and a credential in another spelling) must be stripped all the
+// same.
+func TestStripHeadersAddedByAuthenticate(t *testing.T) {
+	keys := fixtureKeys()
+	h, rec := newHandler(t, modelacl.Options{
+		StripHeaders: []string{"x-gateway-user"},
+		Authenticate: func(r *http.Request, c modelacl.Credential) (*modelacl.Principal, error) {
+			r.Header["X-Gateway-User"] = []string{"set by the host"}
+			r.Header["x_api_key"] = []string{restrictedKey}
+			return keys.authenticate(r, c)
+		},
+	})
+	r := httptest.NewRequest(http.MethodGet, "/v1/models", nil)
+	bearer(r, restrictedKey)
+	r.Header.Set("Accept", "application/json")
+	w := &discardRecorder{h: http.Header{}}
+	h.ServeHTTP(w, r)
+	require.Equal(t, http.StatusOK, w.code)
+	got := rec.last.header
+	for _, k := range []string{"Authorization", "X-Gateway-User", "x_api_key"} {
+		assert.NotContains(t, got, k, "%s must be stripped", k)
+	}
+	assert.Equal(t, []string{"application/json"}, got["Accept"])
+}

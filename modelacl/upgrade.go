@@ -25,12 +25,12 @@ import (
 //     [Checker] (the reference gateway does).
 var ErrUpgrade = errors.New("modelacl: protocol upgrade refused")
 
-// checkUpgrade applies the upgrade policy to r; rt is its route when
-// classified is true.
-func checkUpgrade(r *http.Request, rt *routeparse.Route, classified bool) error {
-	up, hasUp := r.Header["Upgrade"]
-	_, h2settings := r.Header["Http2-Settings"]
-	connUp := hasToken(r.Header["Connection"], "upgrade")
+// checkUpgrade applies the upgrade policy to r, whose headers are hs; rt
+// is its route when classified is true.
+func checkUpgrade(r *http.Request, hs *requestHeaders, rt *routeparse.Route, classified bool) error {
+	up, hasUp := hs.upgrade, hs.hasUpgrade
+	h2settings := hs.http2Settings
+	connUp := hasToken(hs.connection, "upgrade")
 	switch {
 	case !hasUp && !h2settings && !connUp:
 		return nil
