@@ -12,13 +12,52 @@ import (
 // returns RawPath when RawPath is plainly a valid encoding of Path
 // (compared byte by byte as it is decoded, only bytes that net/url always
 // accepts in a path), and otherwise whatever EscapedPath says, so it never
-// returns anything EscapedPath would not.
+// returns anything EscapedPath would not. Without RawPath (no escapes in
+// the request line), a Path of bytes that net/url never escapes is its
+// own escaping: it is returned after one table lookup per byte, where
+// EscapedPath's escape would test each byte through a switch.
 func escapedPath(u *url.URL) string {
-	if u.RawPath != "" && rawPathEncodes(u.RawPath, u.Path) {
+	if u.RawPath == "" {
+		if pathNeedsNoEscape(u.Path) && u.Path != "*" {
+			return u.Path
+		}
+		return u.EscapedPath()
+	}
+	if rawPathEncodes(u.RawPath, u.Path) {
 		return u.RawPath
 	}
 	return u.EscapedPath()
 }
+
+// pathNeedsNoEscape reports whether net/url's path escaping leaves every
+// byte of p as it is.
+func pathNeedsNoEscape(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if !pathVerbatim[p[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// pathVerbatim holds the bytes net/url does not escape in a path: the
+// unreserved characters and the sub-delimiters it keeps ("$&+,/:;=@");
+// "!'()*" and everything else it escapes.
+var pathVerbatim = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-._~$&+,/:;=@" {
+		t[c] = true
+	}
+	return t
+}()
 
 // rawPathEncodes reports whether raw percent-decodes to path, every escape
 // well formed and every other byte one that a path may carry unescaped.
