@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -39,14 +40,26 @@ func run() error {
 	conns := flag.Int("conns", 8, "concurrent connections of the load generator")
 	svg := flag.String("svg", "", "write the chart of the ratios to this SVG file")
 	quiet := flag.Bool("q", false, "do not print each round")
+	only := flag.String("only", "", "run only the comparisons whose name contains this (library, gateway)")
+	shape := flag.String("shape", "", "run only the shapes whose name contains this (path, KiB, MiB)")
+	profile := flag.String("cpuprofile", "", "write each server's CPU profile into this directory as ROLE.pprof")
 	flag.Parse()
+	if *profile != "" {
+		dir, err := filepath.Abs(*profile)
+		if err != nil {
+			return err
+		}
+		if err := os.Setenv(bench.ProfileEnv, dir); err != nil { // the server processes inherit it
+			return err
+		}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if *role != "" {
 		return bench.ServeRole(ctx, *role, *upstream, os.Stdout)
 	}
-	o := bench.Options{Rounds: *rounds, Round: *round, Conns: *conns, Progress: os.Stderr}
+	o := bench.Options{Rounds: *rounds, Round: *round, Conns: *conns, Progress: os.Stderr, Comparison: *only, Shape: *shape}
 	if *quiet {
 		o.Progress = nil
 	}

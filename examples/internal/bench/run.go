@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +29,9 @@ type Options struct {
 	Start func(role, upstream string) (base string, cpu func() (time.Duration, error), stop func(), err error)
 	// Progress, if set, receives one line per measured round.
 	Progress io.Writer
+	// Comparison and Shape, when set, run only the comparisons and shapes
+	// whose names contain them ("library", "1 KiB"), for profiling one case.
+	Comparison, Shape string
 }
 
 func (o *Options) defaults() {
@@ -85,6 +90,9 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 	byRole := map[string]*server{}
 	var results []Result
 	for _, c := range Comparisons() {
+		if !strings.Contains(c.Name, o.Comparison) {
+			continue
+		}
 		for _, role := range []string{c.A, c.B} {
 			if byRole[role] == nil {
 				s, err := start(role, up.base)
@@ -95,6 +103,9 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 			}
 		}
 		for _, shape := range Shapes() {
+			if !strings.Contains(shape.Name, o.Shape) {
+				continue
+			}
 			res, err := compare(ctx, o, c, shape, byRole[c.A], byRole[c.B])
 			if err != nil {
 				return nil, err
@@ -161,10 +172,26 @@ func round(ctx context.Context, o Options, s *server, shape Shape) (n, failed in
 
 // ServeRole is what a server process runs: it listens on a loopback port,
 // writes "listening http://ADDR" to out, and serves role until ctx ends.
+// When the environment names a directory in [ProfileEnv], the process
+// writes its CPU profile there as ROLE.pprof.
 func ServeRole(ctx context.Context, role, upstream string, out io.Writer) error {
 	h, err := Handler(role, upstream)
 	if err != nil {
 		return err
+	}
+	if dir := os.Getenv(ProfileEnv); dir != "" {
+		f, err := os.Create(filepath.Join(dir, role+".pprof"))
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			_ = f.Close()
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}()
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -200,8 +227,12 @@ func StartProcess(role, upstream string) (string, func() (time.Duration, error),
 		return "", nil, nil, err
 	}
 	stop := func() {
-		_ = cmd.Process.Kill()
+		// An interrupt lets a profiling server write its profile; a server
+		// that does not exit within a few seconds is killed.
+		_ = cmd.Process.Signal(os.Interrupt)
+		t := time.AfterFunc(5*time.Second, func() { _ = cmd.Process.Kill() })
 		_ = cmd.Wait()
+		t.Stop()
 	}
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	base, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
@@ -212,6 +243,10 @@ func StartProcess(role, upstream string) (string, func() (time.Duration, error),
 	pid := cmd.Process.Pid
 	return base, func() (time.Duration, error) { return ProcessCPU(pid) }, stop, nil
 }
+
+// ProfileEnv names the environment variable that makes every server
+// process write a CPU profile into the directory it holds.
+const ProfileEnv = "MODELGATE_BENCH_CPUPROFILE"
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat's CPU times: 100 on
 // every Linux architecture Go supports.
