@@ -98,7 +98,9 @@ type Options struct {
 	// gateway prefixes /bedrock, /vertex_ai, /gemini, /azure, /openai,
 	// /anthropic, and unprefixed routes). New compiles a copy of it
 	// ([routeparse.Parser.Compile]): an invalid prefix is an error from New,
-	// and later changes to *Parser have no effect.
+	// and later changes to *Parser have no effect. Unless Parser.Names is
+	// set, New sets it to look names up among the current policy's model
+	// groups, so a body naming a configured group is not copied.
 	Parser *routeparse.Parser
 
 	// MaxBodyBytes bounds the body the middleware reads, for routes whose
@@ -298,6 +300,12 @@ func (o *Options) compile() (*config, error) {
 	var p routeparse.Parser
 	if o.Parser != nil {
 		p = *o.Parser // every setting, DefaultModels too; Compile below rebuilds the rest
+	}
+	if p.Names == nil && o.Policy != nil {
+		// Body model names the policy knows are taken from it rather
+		// than copied out of every request's body.
+		src := o.Policy
+		p.Names = func(b []byte) (string, bool) { return src.Policy().knownName(b) }
 	}
 	switch {
 	case o.MaxModelsPerRequest < 0:

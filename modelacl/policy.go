@@ -129,6 +129,19 @@ type Policy struct {
 	bedrockNames  *bedrock.Index[string]
 }
 
+// knownName returns the name of the exact model group named b, for the
+// parser's Names: a body naming a configured group needs no copy of the
+// name. p may be nil (a Store not loaded yet).
+func (p *Policy) knownName(b []byte) (string, bool) {
+	if p == nil {
+		return "", false
+	}
+	if g, ok := p.groups[string(b)]; ok {
+		return g.name, true
+	}
+	return "", false
+}
+
 type group struct {
 	name    string
 	names   []string // []string{name}, returned by Resolve without allocating

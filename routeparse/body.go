@@ -166,10 +166,10 @@ func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body [
 	stream := r.Stream
 	switch r.Body {
 	case BodyJSON:
-		err = parseJSONBody(r, contentType, data, p.maxModels())
+		err = parseJSONBody(r, contentType, data, p.maxModels(), p.Names)
 	case BodyMultipart:
 		if r.formOrJSON && mediaType(contentType) == "application/json" {
-			err = parseJSONBody(r, contentType, data, p.maxModels()) // POST videos: JSON as well as the SDK's form
+			err = parseJSONBody(r, contentType, data, p.maxModels(), p.Names) // POST videos: JSON as well as the SDK's form
 		} else {
 			err = parseMultipartBody(r, contentType, data)
 		}
@@ -277,13 +277,14 @@ func checkAgreement(r *Route, m modelMark) error {
 // sameName compares two models' decoded names.
 func sameName(a, b *Model) bool { return a.name == b.name }
 
-// parseJSONBody extracts the models of a JSON body into r.
-func parseJSONBody(r *Route, contentType string, b []byte, maxModels int) error {
+// parseJSONBody extracts the models of a JSON body into r; names is the
+// Parser's Names.
+func parseJSONBody(r *Route, contentType string, b []byte, maxModels int, names func([]byte) (string, bool)) error {
 	if mt := mediaType(contentType); strings.HasPrefix(mt, "multipart/") || mt == "application/x-www-form-urlencoded" {
 		return &Error{Shape: shapeJSONBody, Detail: fmt.Sprintf("content type %q on a JSON route", clip(mt)), Err: ErrMalformedBody}
 	}
 	x := extractor{s: jsonScanner{b: b}, shape: r.shape, stream: -1, tools: r.Operation == OpResponses,
-		maxModels: maxModels, room: maxModels - len(r.Models())}
+		maxModels: maxModels, room: maxModels - len(r.Models()), names: names}
 	if r.shape == shapeGoogle {
 		x.provider, x.pub = r.Provider, r.pub
 		for _, m := range r.Models() {
@@ -485,6 +486,18 @@ type extractor struct {
 	more            []Model
 	err             error
 	keyBuf          [128]byte
+	names           func([]byte) (string, bool) // Parser.Names
+}
+
+// nameOf returns raw, a name without escapes, as a string: the one
+// x.names holds when it equals raw, else a copy.
+func (x *extractor) nameOf(raw []byte) string {
+	if x.names != nil {
+		if s, ok := x.names(raw); ok && s == string(raw) {
+			return s
+		}
+	}
+	return string(raw)
 }
 
 // add records m, or fails with ErrTooManyModels once the request would
@@ -849,7 +862,7 @@ func (x *extractor) addName(raw []byte, at int, esc bool, field string, fallback
 		return x.malformed(fmt.Sprintf("empty model name in %q", field))
 	}
 	if !esc {
-		name := string(raw)
+		name := x.nameOf(raw)
 		if err := checkPlainName(name); err != nil {
 			return x.badName(field, err)
 		}

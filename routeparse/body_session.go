@@ -147,7 +147,7 @@ func callOfferPart(r *Route, name string, file bool, part io.Reader, sessions *i
 	mark := r.mark()
 	shape := r.shape
 	r.shape = shapeCallSession
-	err = parseJSONBody(r, "application/json", value, DefaultMaxModels)
+	err = parseJSONBody(r, "application/json", value, DefaultMaxModels, nil)
 	r.shape = shape
 	if err != nil {
 		return true, err

@@ -57,6 +57,16 @@ type Parser struct {
 	// closed, by a Parser used without Compile).
 	DefaultModels map[Operation]string
 
+	// Names, when set, supplies the strings of body model names: ParseBody
+	// asks it for each name a JSON body spells without escapes before it
+	// copies the name out of the body, and uses the string it returns when
+	// that string equals the name byte for byte (any other answer is
+	// ignored). A host passes the names its policy knows (modelacl's
+	// middleware does), so a request naming a configured model allocates
+	// nothing for it. It must be safe for concurrent use and must not
+	// keep b.
+	Names func(b []byte) (string, bool)
+
 	compiled *compiledParser // set by Compile; nil for a Parser built as a literal
 }
 
@@ -120,6 +130,7 @@ func (p *Parser) Compile() (*Parser, error) {
 	if p != nil {
 		cfg.Prefixes, cfg.MaxModels, cfg.MaxDecodedBytes = p.Prefixes, p.MaxModels, p.MaxDecodedBytes
 		cfg.DefaultModels = maps.Clone(p.DefaultModels)
+		cfg.Names = p.Names
 	}
 	if err := cfg.Prefixes.Validate(); err != nil {
 		return nil, err
