@@ -2,23 +2,32 @@ package modelacl
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/modelgate/modelgate/internal/hexdigit"
 )
 
-// escapedPath is u.EscapedPath() without its allocation in the common case
-// of a request line with escapes (a Bedrock base ID's "%3A0"), where
-// net/url decodes RawPath into a new string to compare it with Path. It
-// returns RawPath when RawPath is plainly a valid encoding of Path
-// (compared byte by byte as it is decoded, only bytes that net/url always
-// accepts in a path), and otherwise whatever EscapedPath says, so it never
-// returns anything EscapedPath would not. Without RawPath (no escapes in
-// the request line), a Path of bytes that net/url never escapes is its
-// own escaping: it is returned after one table lookup per byte, where
-// EscapedPath's escape would test each byte through a switch.
+// escapedPath is the path to classify: u.EscapedPath(), which is what
+// httputil.ReverseProxy forwards, computed without its costs where the
+// parser makes them needless.
+//
+// With RawPath set (escapes in the request line, such as a Bedrock base
+// ID's "%3A0"), EscapedPath decodes RawPath into a new string to compare
+// it with Path; escapedPath returns RawPath when RawPath is plainly a valid
+// encoding of Path (compared byte by byte as it is decoded, only bytes
+// that net/url always accepts in a path), and otherwise EscapedPath.
+//
+// Without RawPath, EscapedPath tests every byte of Path through a switch.
+// escapedPath returns Path itself when it holds no '%', and EscapedPath
+// otherwise. Path then differs from EscapedPath only if it holds a byte
+// net/url escapes, and every such byte but '%' is one routeparse refuses
+// raw in a path (ErrMalformedPath): whatever the parser accepts is exactly
+// what is forwarded (FuzzEscapedPath holds the two to it). A '%' is what
+// must not pass unescaped: the parser would read "%3A" in Path as an
+// escape, while the request spelled "%253A".
 func escapedPath(u *url.URL) string {
 	if u.RawPath == "" {
-		if pathNeedsNoEscape(u.Path) && u.Path != "*" {
+		if strings.IndexByte(u.Path, '%') < 0 {
 			return u.Path
 		}
 		return u.EscapedPath()
@@ -28,36 +37,6 @@ func escapedPath(u *url.URL) string {
 	}
 	return u.EscapedPath()
 }
-
-// pathNeedsNoEscape reports whether net/url's path escaping leaves every
-// byte of p as it is.
-func pathNeedsNoEscape(p string) bool {
-	for i := 0; i < len(p); i++ {
-		if !pathVerbatim[p[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-// pathVerbatim holds the bytes net/url does not escape in a path: the
-// unreserved characters and the sub-delimiters it keeps ("$&+,/:;=@");
-// "!'()*" and everything else it escapes.
-var pathVerbatim = func() (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range "-._~$&+,/:;=@" {
-		t[c] = true
-	}
-	return t
-}()
 
 // rawPathEncodes reports whether raw percent-decodes to path, every escape
 // well formed and every other byte one that a path may carry unescaped.

@@ -44,6 +44,17 @@ var pathClass = func() (t [256]uint8) {
 	return t
 }()
 
+// pathPlain is 1 for the bytes a path carries raw with no further check:
+// clsUnreserved and clsColonAt.
+var pathPlain = func() (t [256]uint8) {
+	for c, cls := range pathClass {
+		if cls == clsUnreserved || cls == clsColonAt {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
 // pathErr builds an ErrMalformedPath error.
 func pathErr(shape, format string, args ...any) error {
 	return &Error{Shape: shape, Detail: fmt.Sprintf(format, args...), Err: ErrMalformedPath}
@@ -77,11 +88,17 @@ func checkPath(path string) error {
 	if path == "/" {
 		return nil // canonical, and matches no route
 	}
-	// The loop's common case is one table load and one compare per byte:
-	// unreserved bytes, ':' and '@' share a class bit; separators and
-	// escapes, rare, are handled out of line.
+	// The common case is a run of plain bytes (unreserved, ':' and '@'),
+	// tested four at a time with one table; separators and escapes are
+	// handled out of line.
 	segStart := 1
 	for i := 1; i < len(path); i++ {
+		for i+4 <= len(path) && pathPlain[path[i]]&pathPlain[path[i+1]]&pathPlain[path[i+2]]&pathPlain[path[i+3]] != 0 {
+			i += 4
+		}
+		if i == len(path) {
+			break
+		}
 		c := path[i]
 		cls := pathClass[c]
 		if cls == clsUnreserved || cls == clsColonAt {
@@ -200,6 +217,14 @@ func checkModelText(shape, raw string, allowSlash bool) (escaping, error) {
 	}
 	if len(raw) > maxModelLen {
 		return 0, pathErr(shape, "model ID longer than %d bytes", maxModelLen)
+	}
+	if strings.IndexByte(raw, '%') < 0 && strings.IndexByte(raw, '/') < 0 {
+		// One part, no escapes: the common case, found with two
+		// vectorised searches.
+		if !namePart(raw) {
+			return 0, pathErr(shape, "model ID %q has an empty or dot part", clip(raw))
+		}
+		return escNone, nil
 	}
 	// Parts are checked where they end; the bytes between need no look
 	// but for the two that end them.
