@@ -176,18 +176,9 @@ func findCredential(r *http.Request, hs *requestHeaders) (Credential, error) {
 	for _, v := range hs.authorization {
 		f.add(parseAuthorization(v))
 	}
-	for _, h := range [...]struct {
-		src    string
-		values []string
-	}{{SourceXAPIKey, hs.xAPIKey}, {SourceAPIKey, hs.apiKey}, {SourceXGoogAPIKey, hs.xGoogAPIKey}} {
-		for _, v := range h.values {
-			if v == "" {
-				f.add(Credential{}, ErrMalformedCredential)
-				continue
-			}
-			f.add(Credential{Kind: CredentialToken, Source: h.src, Secret: v}, nil)
-		}
-	}
+	f.addTokens(SourceXAPIKey, hs.xAPIKey)
+	f.addTokens(SourceAPIKey, hs.apiKey)
+	f.addTokens(SourceXGoogAPIKey, hs.xGoogAPIKey)
 	if r.URL != nil {
 		forEachQueryKey(r.URL.RawQuery, func(value string, err error) {
 			if err == nil && value == "" {
@@ -230,11 +221,25 @@ func (f *finder) add(c Credential, err error) {
 	}
 }
 
+// addTokens adds the values of an API key header, src.
+func (f *finder) addTokens(src string, values []string) {
+	for _, v := range values {
+		if v == "" {
+			f.add(Credential{}, ErrMalformedCredential)
+			continue
+		}
+		f.add(Credential{Kind: CredentialToken, Source: src, Secret: v}, nil)
+	}
+}
+
 // parseAuthorization reads one Authorization header value.
 func parseAuthorization(v string) (Credential, error) {
-	scheme, rest, _ := strings.Cut(v, " ")
+	scheme, rest := v, ""
+	if i := strings.IndexByte(v, ' '); i >= 0 {
+		scheme, rest = v[:i], v[i+1:]
+	}
 	switch {
-	case strings.EqualFold(scheme, "Bearer"):
+	case scheme == "Bearer" || strings.EqualFold(scheme, "Bearer"): // the spelling every SDK sends, first
 		// RFC 6750 token68: no spaces; extra spaces before it are tolerated
 		// by some servers, but an empty or space-containing token is not a
 		// token.

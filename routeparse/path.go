@@ -89,12 +89,16 @@ func checkPath(path string) error {
 		return nil // canonical, and matches no route
 	}
 	// The common case is a run of plain bytes (unreserved, ':' and '@'),
-	// tested four at a time with one table; separators and escapes are
+	// tested eight at a time with one table; separators and escapes are
 	// handled out of line.
 	segStart := 1
 	for i := 1; i < len(path); i++ {
-		for i+4 <= len(path) && pathPlain[path[i]]&pathPlain[path[i+1]]&pathPlain[path[i+2]]&pathPlain[path[i+3]] != 0 {
-			i += 4
+		for ; i+8 <= len(path); i += 8 {
+			w := path[i : i+8]
+			if pathPlain[w[0]]&pathPlain[w[1]]&pathPlain[w[2]]&pathPlain[w[3]]&
+				pathPlain[w[4]]&pathPlain[w[5]]&pathPlain[w[6]]&pathPlain[w[7]] == 0 {
+				break
+			}
 		}
 		if i == len(path) {
 			break
