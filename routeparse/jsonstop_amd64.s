@@ -31,14 +31,6 @@ GLOBL stopConst<>(SB), (NOPTR+RODATA), $48
 	VPCMPEQB	Y13, y, y; \
 	VPOR	t, y, y
 
-// SUMMARY sets bit R11 of R10 if AX is not zero, and moves R11 on.
-#define SUMMARY \
-	MOVQ	R10, R12; \
-	ORQ	R11, R12; \
-	TESTQ	AX, AX; \
-	CMOVQNE	R12, R10; \
-	SHLQ	$1, R11
-
 // func stopMasks(dst []uint64, p []byte) uint64
 TEXT ·stopMasks(SB), NOSPLIT, $0-56
 	MOVQ	dst_base+0(FP), DI
@@ -59,23 +51,35 @@ TEXT ·stopMasks(SB), NOSPLIT, $0-56
 	VPBROADCASTQ	stopConst<>+0x20(SB), Y13
 	VPXOR	Y10, Y10, Y10
 
+	// A block without a stop (most blocks of text) costs one test and the
+	// store of a zero word.
 avx2:
 	VMOVDQU	0(SI), Y0
 	VMOVDQU	32(SI), Y1
 	STOP32(Y0, Y2)
 	STOP32(Y1, Y3)
-	VPMOVMSKB	Y0, AX
-	VPMOVMSKB	Y1, BX
-	SHLQ	$32, BX
-	ORQ	BX, AX
-	MOVQ	AX, (DI)
-	SUMMARY
+	VPOR	Y0, Y1, Y2
+	VPTEST	Y2, Y2
+	JNZ	avx2stop
+	MOVQ	$0, (DI)
+
+avx2next:
+	SHLQ	$1, R11
 	ADDQ	$64, SI
 	ADDQ	$8, DI
 	DECQ	CX
 	JNZ	avx2
 	VZEROUPPER
 	JMP	done
+
+avx2stop:
+	VPMOVMSKB	Y0, AX
+	VPMOVMSKB	Y1, BX
+	SHLQ	$32, BX
+	ORQ	BX, AX
+	MOVQ	AX, (DI)
+	ORQ	R11, R10
+	JMP	avx2next
 
 sse2:
 	MOVOU	stopConst<>+0x00(SB), X11
@@ -92,6 +96,24 @@ sse2loop:
 	STOP16(X1, X5)
 	STOP16(X2, X6)
 	STOP16(X3, X7)
+	MOVOU	X0, X4
+	POR	X1, X4
+	POR	X2, X4
+	POR	X3, X4
+	PMOVMSKB	X4, AX
+	TESTL	AX, AX
+	JNZ	sse2stop
+	MOVQ	$0, (DI)
+
+sse2next:
+	SHLQ	$1, R11
+	ADDQ	$64, SI
+	ADDQ	$8, DI
+	DECQ	CX
+	JNZ	sse2loop
+	JMP	done
+
+sse2stop:
 	PMOVMSKB	X0, AX
 	PMOVMSKB	X1, BX
 	PMOVMSKB	X2, DX
@@ -103,11 +125,8 @@ sse2loop:
 	ORQ	DX, R8
 	ORQ	R8, AX
 	MOVQ	AX, (DI)
-	SUMMARY
-	ADDQ	$64, SI
-	ADDQ	$8, DI
-	DECQ	CX
-	JNZ	sse2loop
+	ORQ	R11, R10
+	JMP	sse2next
 
 done:
 	MOVQ	R10, ret+48(FP)
