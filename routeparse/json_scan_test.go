@@ -81,8 +81,19 @@ func TestScanStringEscapeRuns(t *testing.T) {
 	}
 }
 
-// The next backslash is searched once, far ahead, possibly several strings
-// ahead of the one being scanned; the strings in between must still end at
+// Every byte after a backslash, alone, in a run and at the end of the
+// body: exactly encoding/json's one-character escapes are accepted.
+func TestScanStringEveryEscapeByte(t *testing.T) {
+	for c := range 256 {
+		esc := `\` + string([]byte{byte(c)})
+		agreesWithEncodingJSON(t, `{"x":"`+esc+`","model":"m"}`)
+		agreesWithEncodingJSON(t, `{"x":"a\\`+esc+`\n","model":"m"}`)
+		agreesWithEncodingJSON(t, `{"model":"m","x":"`+esc+`"}`)
+	}
+}
+
+// Stop bytes are searched far ahead (the next backslash, or a bitmap of
+// 4 KiB on amd64), possibly several strings ahead of the one being scanned; the strings in between must still end at
 // their own quotes and be checked, and an escaped quote further on must not
 // be taken for the end of a string.
 func TestScanBackslashSearchedAhead(t *testing.T) {
