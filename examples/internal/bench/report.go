@@ -16,12 +16,15 @@ func WriteTable(w io.Writer, results []Result) {
 	for _, r := range results {
 		lo, hi := r.Spread()
 		goal := r.Comparison.GoalFor(r.Shape)
-		mark := ""
-		if r.Ratio() < goal {
-			mark = " (below goal)"
+		mark, goalText := "", "-"
+		if goal > 0 {
+			goalText = fmt.Sprintf("%.2f", goal)
+			if r.Ratio() < goal {
+				mark = " (below goal)"
+			}
 		}
-		fmt.Fprintf(w, "| %s | %s | %.3f%s | %.3f-%.3f | %.2f | %s %.0f | %s | %s %.0f | %s |\n",
-			shortName(r.Comparison), r.Shape, r.Ratio(), mark, lo, hi, goal,
+		fmt.Fprintf(w, "| %s | %s | %.3f%s | %.3f-%.3f | %s | %s %.0f | %s | %s %.0f | %s |\n",
+			shortName(r.Comparison), r.Shape, r.Ratio(), mark, lo, hi, goalText,
 			r.A.Role, r.A.PerSecond(), us(r.A.CPUPerRequest().Seconds()),
 			r.B.Role, r.B.PerSecond(), us(r.B.CPUPerRequest().Seconds()))
 	}
@@ -35,16 +38,24 @@ func shortName(c Comparison) string {
 }
 
 // WriteSVG draws the ratios as a bar chart, one group per comparison, one
-// bar per shape, with a line at 1.0 and a dashed tick at each goal. It is
+// bar per shape, with a line at 1.0 and a dashed tick at each goal (a
+// comparison without one has none). It is
 // plain SVG so the chart in the README is regenerated, diffed and reviewed
 // like code.
 func WriteSVG(w io.Writer, results []Result, caption string) error {
 	const (
-		width, height     = 760, 360
+		height            = 360
 		left, right, top  = 60, 20, 56
 		bottom            = 84
 		barW, barGap, gap = 64, 14, 90
 	)
+	groups := 0
+	for i, r := range results {
+		if i == 0 || shortName(r.Comparison) != shortName(results[i-1].Comparison) {
+			groups++
+		}
+	}
+	width := max(760, left+30+len(results)*(barW+barGap)+max(groups-1, 0)*gap+right)
 	top1 := 1.25
 	for _, r := range results {
 		top1 = max(top1, r.Ratio()+0.1)
@@ -93,7 +104,9 @@ func WriteSVG(w io.Writer, results []Result, caption string) error {
 			x, y(ratio), barW, y(0)-y(ratio), colors[shapeIdx%len(colors)])
 		// The value stands above the bar or the goal, whichever is higher.
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%.3f</text>`+"\n", x+barW/2, y(max(ratio, goal))-5, ratio)
-		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#c00" stroke-width="2" stroke-dasharray="4 2"/>`+"\n", x-4, x+barW+4, y(goal), y(goal))
+		if goal > 0 {
+			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#c00" stroke-width="2" stroke-dasharray="4 2"/>`+"\n", x-4, x+barW+4, y(goal), y(goal))
+		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x+barW/2, height-bottom+16, xmlEscape(r.Shape))
 		x += barW + barGap
 		shapeIdx++
