@@ -237,8 +237,8 @@ func (m *Middleware) Check(r *http.Request) (*http.Request, *Decision, error) {
 func (m *Middleware) check(r *http.Request, pooled bool) (*http.Request, *decisionCtx, *Decision, error) {
 	c := m.c
 	// One allocation holds the decision (with its route), the context
-	// that carries it to the next handler, the body handed on and its
-	// share of the buffer budget.
+	// that carries it to the next handler, the request handed on, the body
+	// handed on and its share of the buffer budget.
 	dc := &decisionCtx{Context: r.Context()}
 	dc.lease.b = &c.budget
 	if pooled {
@@ -425,8 +425,8 @@ const retryAfterBusy = "1"
 
 // decisionCtx is the state of one request, in one allocation: the context
 // handed to the next handler (the request's context plus its Decision),
-// the buffered body it is given, and the body's share of the buffer
-// budget.
+// the shallow copy of the request it is given, the buffered body it is
+// given, and the body's share of the buffer budget.
 type decisionCtx struct {
 	context.Context
 	d     Decision

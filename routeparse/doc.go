@@ -354,6 +354,7 @@
 // once, when it is recorded, into one new string, so [Model.Name] never
 // allocates however often authorization, dispatch and logging call it.
 // ParseBody allocates one string per body model (its raw text and, for a
-// string with escapes, its decoded name after it). Input is bounded: 8 KiB
+// string with escapes, its decoded name after it), except for a name
+// without escapes that [Parser].Names supplies. Input is bounded: 8 KiB
 // of path, 16 KiB of query, 24 segments.
 package routeparse
