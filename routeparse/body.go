@@ -401,6 +401,9 @@ func (x *extractor) toolModel(i, depth int, field string) int {
 
 // mediaType returns the lower-cased media type of a Content-Type value.
 func mediaType(ct string) string {
+	if ct == "application/json" {
+		return ct // what the SDKs send
+	}
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
@@ -482,7 +485,7 @@ type extractor struct {
 	// room is how many models the body may add: maxModels less those the
 	// request line named.
 	room, maxModels int
-	buf             [8]Model
+	buf             [4]Model
 	more            []Model
 	err             error
 	keyBuf          [128]byte

@@ -32,6 +32,9 @@ const (
 // letters ("bedrock/arn:aws:bedrock:...:application-inference-profile/x",
 // "ft:gpt-4o-mini:org:custom:id", "@cf/meta/llama", "accounts/a/models/x").
 func checkModelName(name string) error {
+	if name != "" && name != "." && name != ".." && plainName(name) {
+		return nil // one part, printable ASCII, nothing reserved: the common case
+	}
 	partLen, partDots := 0, 0
 	for i := 0; i < len(name); {
 		c := name[i]
@@ -77,4 +80,27 @@ func checkModelName(name string) error {
 		return errNameDotPart
 	}
 	return nil
+}
+
+// namePlain holds the bytes a model name carries with no further check:
+// printable ASCII other than space and the reserved '?', '#', '%', '\',
+// and other than '/', which separates parts.
+var namePlain = func() (t [256]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for _, c := range "?#%\\/" {
+		t[c] = false
+	}
+	return t
+}()
+
+// plainName reports whether every byte of s is in namePlain.
+func plainName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !namePlain[s[i]] {
+			return false
+		}
+	}
+	return true
 }
