@@ -51,7 +51,11 @@ type Options struct {
 	// found into the caller's Principal. Required. It is the host's key
 	// lookup; it runs after the request line is classified and before the
 	// body is read (except for a SigV4 request that SigV4 verifies: then
-	// after, see SigV4), and must not read the body.
+	// after, see SigV4), and must not read the body. It must not change
+	// r's headers either: the middleware reads them, the ones it strips
+	// included, in one pass before calling it. A header map that grew
+	// meanwhile is searched again, so an added credential header is still
+	// stripped, but one that replaced another header would not be.
 	//
 	// When the request carries no credential, Authenticate is called with
 	// the zero Credential (Kind CredentialNone), so hosts with their own
