@@ -2,7 +2,7 @@ package modelacl
 
 import "github.com/modelgate/modelgate/routeparse"
 
-// methodOverrideHeaders are the headers with which a client asks a server
+// The method override headers (canonical form): with them a client asks a server
 // to treat a request as having another method: Google's front ends honour
 // X-HTTP-Method-Override, and common web frameworks read the other two.
 // The route was classified by the request's own method, so an upstream
