@@ -661,12 +661,12 @@ func (m *Middleware) prepare(r *http.Request, hs *requestHeaders, dc *decisionCt
 	hs.stripFrom(r.Header, &m.c.strip)
 	// The request handed on lives in dc, so the shallow copy costs no
 	// allocation of its own (WithContext's copy does not escape).
-	r2 := &dc.req
+	ctx := r.Context()
 	if decided {
-		*r2 = *r.WithContext(dc)
-	} else {
-		*r2 = *r.WithContext(r.Context())
+		ctx = dc
 	}
+	r2 := &dc.req
+	*r2 = *r.WithContext(ctx)
 	// Request trailers are headers the client sends after the body, where
 	// no credential stripping or model rule looks: no API the grammar
 	// covers uses them, so none are handed on (a proxy would forward a

@@ -30,9 +30,6 @@ func appendJSONString(b []byte, raw string) []byte {
 // checkPlainName validates an unescaped name: valid UTF-8, no C0 control
 // character and no DEL.
 func checkPlainName(s string) error {
-	if plainName(s) {
-		return nil // printable ASCII: neither a control nor invalid UTF-8
-	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < 0x20 || c == 0x7f {

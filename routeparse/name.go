@@ -32,7 +32,7 @@ const (
 // letters ("bedrock/arn:aws:bedrock:...:application-inference-profile/x",
 // "ft:gpt-4o-mini:org:custom:id", "@cf/meta/llama", "accounts/a/models/x").
 func checkModelName(name string) error {
-	if name != "" && name != "." && name != ".." && plainName(name) {
+	if namePart(name) && plainName(name) {
 		return nil // one part, printable ASCII, nothing reserved: the common case
 	}
 	partLen, partDots := 0, 0

@@ -77,7 +77,7 @@ func (r *Route) sealNow() {
 	copy(s.inline[:r.n], r.inline[:r.n])
 	s.hasExtra, s.extraLen, s.extraSum = false, 0, 0
 	if r.extra != nil {
-		r.seal.hasExtra, r.seal.extraLen, r.seal.extraSum = true, len(r.extra), modelsDigest(r.extra)
+		s.hasExtra, s.extraLen, s.extraSum = true, len(r.extra), modelsDigest(r.extra)
 	}
 }
 
