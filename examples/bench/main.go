@@ -2,7 +2,7 @@
 // invocation of alternating rounds, and prints throughput ratios with the
 // CPU each server spends per request:
 //
-//	go -C examples run ./bench [-rounds 4] [-round 2s] [-conns 8] [-svg FILE]
+//	go -C examples run ./bench [-rounds 4] [-round 2s] [-conns 8] [-host-gogc 200] [-svg FILE]
 //
 // (a) a tuned host with the modelacl middleware against the same host
 // without it, and (b) the reference gateway against a bare default
@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/modelgate/modelgate/examples/internal/bench"
@@ -43,7 +44,13 @@ func run() error {
 	only := flag.String("only", "", "run only the comparisons whose name contains this (library, gateway)")
 	shape := flag.String("shape", "", "run only the shapes whose name contains this (path, KiB, MiB)")
 	profile := flag.String("cpuprofile", "", "write each server's CPU profile into this directory as ROLE.pprof")
+	hostGOGC := flag.Int("host-gogc", bench.DefaultHostGOGC, "GOGC of the tuned host roles (100 is the runtime's default)")
 	flag.Parse()
+	if *role == "" { // the server processes inherit it
+		if err := os.Setenv(bench.HostGOGCEnv, strconv.Itoa(*hostGOGC)); err != nil {
+			return err
+		}
+	}
 	if *profile != "" {
 		dir, err := filepath.Abs(*profile)
 		if err != nil {
@@ -67,15 +74,15 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%s/%s, %d CPUs, %d connections, %d x 2 rounds of %s per comparison and shape\n\n",
-		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), *conns, *rounds, *round)
+	fmt.Printf("%s/%s, %d CPUs, %d connections, %d x 2 rounds of %s per comparison and shape, tuned hosts at GOGC=%d\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), *conns, *rounds, *round, *hostGOGC)
 	bench.WriteTable(os.Stdout, results)
 	if *svg != "" {
 		f, err := os.Create(*svg)
 		if err != nil {
 			return err
 		}
-		caption := fmt.Sprintf("Throughput ratio B/A, one run of go -C examples run ./bench\n%d connections, %d x 2 alternating rounds of %s per bar, %d CPUs", *conns, *rounds, *round, runtime.NumCPU())
+		caption := fmt.Sprintf("Throughput ratio B/A, one run of go -C examples run ./bench\n%d connections, %d x 2 alternating rounds of %s per bar, %d CPUs, tuned hosts at GOGC=%d", *conns, *rounds, *round, runtime.NumCPU(), *hostGOGC)
 		if err := bench.WriteSVG(f, results, caption); err != nil {
 			_ = f.Close()
 			return err

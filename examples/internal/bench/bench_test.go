@@ -3,8 +3,10 @@ package bench_test
 import (
 	"context"
 	"encoding/xml"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
@@ -93,4 +95,39 @@ func mustHandler(t *testing.T, role, upstream string) http.Handler {
 	h, err := bench.Handler(role, upstream)
 	require.NoError(t, err)
 	return h
+}
+
+// TestHostGOGC checks the tuned hosts' GC setting: the default when the
+// environment is silent, its value when it says one, an error otherwise.
+func TestHostGOGC(t *testing.T) {
+	n, err := bench.HostGOGC("")
+	require.NoError(t, err)
+	assert.Equal(t, bench.DefaultHostGOGC, n)
+	n, err = bench.HostGOGC("100")
+	require.NoError(t, err)
+	assert.Equal(t, 100, n)
+	for _, bad := range []string{"0", "-1", "off", "1e3"} {
+		_, err := bench.HostGOGC(bad)
+		assert.Error(t, err, bad)
+	}
+}
+
+// TestServeRoleSetsHostGOGC checks that a tuned host process runs at the
+// GC percent the environment gives and every other role at the one it
+// inherited.
+func TestServeRoleSetsHostGOGC(t *testing.T) {
+	const inherited = 170
+	prev := debug.SetGCPercent(inherited)
+	defer debug.SetGCPercent(prev)
+	t.Setenv(bench.HostGOGCEnv, "300")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // serve nothing: only the set-up runs
+	for role, want := range map[string]int{bench.RoleUpstream: inherited, bench.RoleBare: inherited, bench.RoleGateway: inherited,
+		bench.RoleHost: 300, bench.RoleHostACL: 300, bench.RoleHostBuf: 300} {
+		debug.SetGCPercent(inherited)
+		require.NoError(t, bench.ServeRole(ctx, role, "http://127.0.0.1:1", io.Discard), role)
+		assert.Equal(t, want, debug.SetGCPercent(inherited), role)
+	}
+	t.Setenv(bench.HostGOGCEnv, "none")
+	assert.Error(t, bench.ServeRole(ctx, bench.RoleHost, "http://127.0.0.1:1", io.Discard))
 }

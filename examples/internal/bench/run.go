@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -173,11 +174,19 @@ func round(ctx context.Context, o Options, s *server, shape Shape) (n, failed in
 // ServeRole is what a server process runs: it listens on a loopback port,
 // writes "listening http://ADDR" to out, and serves role until ctx ends.
 // When the environment names a directory in [ProfileEnv], the process
-// writes its CPU profile there as ROLE.pprof.
+// writes its CPU profile there as ROLE.pprof. A tuned host role sets its
+// GC percent from [HostGOGCEnv].
 func ServeRole(ctx context.Context, role, upstream string, out io.Writer) error {
 	h, err := Handler(role, upstream)
 	if err != nil {
 		return err
+	}
+	if tunedHost(role) {
+		pct, err := HostGOGC(os.Getenv(HostGOGCEnv))
+		if err != nil {
+			return err
+		}
+		debug.SetGCPercent(pct)
 	}
 	if dir := os.Getenv(ProfileEnv); dir != "" {
 		f, err := os.Create(filepath.Join(dir, role+".pprof"))
