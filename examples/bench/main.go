@@ -3,11 +3,15 @@
 // CPU each server spends per request:
 //
 //	go -C examples run ./bench [-rounds 4] [-round 2s] [-conns 8] [-host-gogc 200] [-svg FILE]
+//	go -C examples run ./bench -count [-n1 1000] [-n2 5000] [-only library] [-shape KiB]
 //
 // (a) a tuned host with the modelacl middleware against the same host
 // without it, and (b) the reference gateway against a bare default
 // httputil.ReverseProxy, each for a Bedrock path-model request, a 1 KiB
 // and a 1 MiB chat body. With -svg it also writes the README's chart.
+// With -count it times nothing: it runs each role under valgrind's
+// cachegrind and prints the instructions and simulated cache misses each
+// spends per request (see bench.RunCounts).
 // Every server is a child process on a loopback port; see
 // examples/internal/bench.
 package main
@@ -45,6 +49,9 @@ func run() error {
 	shape := flag.String("shape", "", "run only the shapes whose name contains this (path, KiB, MiB)")
 	profile := flag.String("cpuprofile", "", "write each server's CPU profile into this directory as ROLE.pprof")
 	hostGOGC := flag.Int("host-gogc", bench.DefaultHostGOGC, "GOGC of the tuned host roles (100 is the runtime's default)")
+	count := flag.Bool("count", false, "instead of timing, count each role's instructions and cache misses per request under valgrind's cachegrind")
+	n1 := flag.Int("n1", 1000, "with -count: requests of the first run")
+	n2 := flag.Int("n2", 5000, "with -count: requests of the second run")
 	flag.Parse()
 	if *role == "" { // the server processes inherit it
 		if err := os.Setenv(bench.HostGOGCEnv, strconv.Itoa(*hostGOGC)); err != nil {
@@ -65,6 +72,16 @@ func run() error {
 	defer stop()
 	if *role != "" {
 		return bench.ServeRole(ctx, *role, *upstream, os.Stdout)
+	}
+	if *count {
+		counts, err := bench.RunCounts(ctx, bench.CountOptions{N1: *n1, N2: *n2, Conns: *conns, Comparison: *only, Shape: *shape, Progress: os.Stderr})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s/%s, cachegrind, per request: (%d-request run - %d-request run) / %d, tuned hosts at GOGC=%d\n\n",
+			runtime.GOOS, runtime.GOARCH, *n2, *n1, *n2-*n1, *hostGOGC)
+		bench.WriteCounts(os.Stdout, counts)
+		return nil
 	}
 	o := bench.Options{Rounds: *rounds, Round: *round, Conns: *conns, Progress: os.Stderr, Comparison: *only, Shape: *shape}
 	if *quiet {

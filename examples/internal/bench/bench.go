@@ -258,9 +258,8 @@ func chatBody(n int) []byte {
 // completed requests and of failed ones (any status but 200, or a transport
 // error). Cancelling ctx aborts everything.
 func Load(ctx context.Context, base string, shape Shape, conns int, d time.Duration) (ok, failed int64) {
-	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr}
+	client, closeIdle := newClient(conns)
+	defer closeIdle()
 	deadline := time.Now().Add(d)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -281,6 +280,13 @@ func Load(ctx context.Context, base string, shape Shape, conns int, d time.Durat
 	}
 	wg.Wait()
 	return ok, failed
+}
+
+// newClient returns the load generator's client for conns connections,
+// and the function that closes its idle ones.
+func newClient(conns int) (*http.Client, func()) {
+	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, DisableCompression: true}
+	return &http.Client{Transport: tr}, tr.CloseIdleConnections
 }
 
 // send makes one request and reports whether it was answered with 200.

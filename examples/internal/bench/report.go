@@ -133,3 +133,25 @@ func groupLabel(c Comparison) string {
 func xmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
 }
+
+// WriteCounts writes counts as a markdown table, one row per shape and
+// role, with each event's difference from the first role of its shape.
+func WriteCounts(w io.Writer, counts []Count) {
+	fmt.Fprintf(w, "| shape | role | instructions | I1 misses | data reads | D1 read misses | data writes | D1 write misses |\n")
+	fmt.Fprintf(w, "|---|---|---:|---:|---:|---:|---:|---:|\n")
+	var first Count
+	for _, c := range counts {
+		if c.Shape != first.Shape {
+			first = c
+		}
+		fmt.Fprintf(w, "| %s | %s |", c.Shape, c.Role)
+		for k, v := range c.PerRequest {
+			if c.Role == first.Role {
+				fmt.Fprintf(w, " %.0f |", v)
+			} else {
+				fmt.Fprintf(w, " %.0f (%+.0f) |", v, v-first.PerRequest[k])
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
