@@ -109,7 +109,7 @@ const HostGOGCEnv = "MODELGATE_BENCH_HOST_GOGC"
 // the scavenger hands pages back to the kernel that the next cycle faults
 // in again. That churn charges every byte a request allocates several
 // times over (reading a 1 KiB body into a buffer, checking nothing, costs
-// 3-6% of throughput with it and nothing without it), which a host with a
+// 2-6% of throughput with it and nothing without it), which a host with a
 // working set of its own never sees. 200 is the smallest setting at which
 // the churn stops on the development VM (page faults and madvise calls per
 // request, read with perf, fall to zero); it gives the heap goal of a host
