@@ -54,7 +54,11 @@ func run() error {
 	n2 := flag.Int("n2", 5000, "with -count: requests of the second run")
 	flag.Parse()
 	if *role == "" { // the server processes inherit it
-		if err := os.Setenv(bench.HostGOGCEnv, strconv.Itoa(*hostGOGC)); err != nil {
+		v := strconv.Itoa(*hostGOGC)
+		if _, err := bench.HostGOGC(v); err != nil {
+			return err
+		}
+		if err := os.Setenv(bench.HostGOGCEnv, v); err != nil {
 			return err
 		}
 	}

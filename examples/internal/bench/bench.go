@@ -34,6 +34,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/modelgate/modelgate/examples/internal/gateway"
@@ -258,15 +259,30 @@ func chatBody(n int) []byte {
 // completed requests and of failed ones (any status but 200, or a transport
 // error). Cancelling ctx aborts everything.
 func Load(ctx context.Context, base string, shape Shape, conns int, d time.Duration) (ok, failed int64) {
-	client, closeIdle := newClient(conns)
-	defer closeIdle()
 	deadline := time.Now().Add(d)
+	return drive(ctx, base, shape, conns, func() bool { return time.Now().Before(deadline) })
+}
+
+// Send sends n requests of shape to base from conns connections, and
+// returns what [Load] does.
+func Send(ctx context.Context, base string, shape Shape, conns, n int) (ok, failed int64) {
+	var left atomic.Int64
+	left.Store(int64(n))
+	return drive(ctx, base, shape, conns, func() bool { return left.Add(-1) >= 0 })
+}
+
+// drive sends shape to base from conns connections for as long as more
+// says, and counts the answers as [Load] does.
+func drive(ctx context.Context, base string, shape Shape, conns int, more func() bool) (ok, failed int64) {
+	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for range conns {
 		wg.Go(func() {
 			var o, f int64
-			for ctx.Err() == nil && time.Now().Before(deadline) {
+			for ctx.Err() == nil && more() {
 				if send(ctx, client, base, shape) {
 					o++
 				} else if ctx.Err() == nil {
@@ -280,13 +296,6 @@ func Load(ctx context.Context, base string, shape Shape, conns int, d time.Durat
 	}
 	wg.Wait()
 	return ok, failed
-}
-
-// newClient returns the load generator's client for conns connections,
-// and the function that closes its idle ones.
-func newClient(conns int) (*http.Client, func()) {
-	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, DisableCompression: true}
-	return &http.Client{Transport: tr}, tr.CloseIdleConnections
 }
 
 // send makes one request and reports whether it was answered with 200.

@@ -9,10 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -128,44 +127,19 @@ func RunCounts(ctx context.Context, o CountOptions) ([]Count, error) {
 // countRun starts role under cachegrind, sends it n requests of shape,
 // stops it and returns its totals of CountEvents.
 func countRun(ctx context.Context, vg, file, role, upstream string, shape Shape, conns, n int) ([]int64, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(vg, "--tool=cachegrind", "--cache-sim=yes", "--cachegrind-out-file="+file,
-		exe, "-role", role, "-upstream", upstream)
 	var vgOut strings.Builder
-	cmd.Stderr = &vgOut
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	exited := false
-	defer func() {
-		if !exited {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	base, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
-	if err != nil || !ok {
-		return nil, fmt.Errorf("no address: %q %v; valgrind said: %s", line, err, vgOut.String())
-	}
-	if _, failed := Send(ctx, base, shape, conns, n); failed > 0 {
-		return nil, fmt.Errorf("%d requests failed", failed)
-	}
-	// The interrupt ends ServeRole, so cachegrind writes its totals.
-	_ = cmd.Process.Signal(os.Interrupt)
-	t := time.AfterFunc(30*time.Second, func() { _ = cmd.Process.Kill() })
-	err = cmd.Wait()
-	t.Stop()
-	exited = true
+	cmd, base, err := startRole([]string{vg, "--tool=cachegrind", "--cache-sim=yes", "--cachegrind-out-file=" + file},
+		&vgOut, role, upstream)
 	if err != nil {
 		return nil, fmt.Errorf("%w; valgrind said: %s", err, vgOut.String())
+	}
+	_, failed := Send(ctx, base, shape, conns, n)
+	// The interrupt ends ServeRole, so cachegrind writes its totals.
+	if err := interrupt(cmd, 30*time.Second); err != nil {
+		return nil, fmt.Errorf("%w; valgrind said: %s", err, vgOut.String())
+	}
+	if failed > 0 {
+		return nil, fmt.Errorf("%d requests failed", failed)
 	}
 	f, err := os.Open(file)
 	if err != nil {
@@ -196,7 +170,7 @@ func readCachegrind(r io.Reader) ([]int64, error) {
 	}
 	out := make([]int64, len(CountEvents))
 	for k, name := range CountEvents {
-		i := indexOf(events, name)
+		i := slices.Index(events, name)
 		if i < 0 {
 			return nil, fmt.Errorf("cachegrind output without %s (run with --cache-sim=yes)", name)
 		}
@@ -207,36 +181,4 @@ func readCachegrind(r io.Reader) ([]int64, error) {
 		out[k] = v
 	}
 	return out, nil
-}
-
-func indexOf(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
-}
-
-// Send sends n requests of shape to base from conns connections and
-// returns how many were answered with 200 and how many were not.
-func Send(ctx context.Context, base string, shape Shape, conns, n int) (ok, failed int64) {
-	client, closeIdle := newClient(conns)
-	defer closeIdle()
-	var left, okN, failedN atomic.Int64
-	left.Store(int64(n))
-	var wg sync.WaitGroup
-	for range conns {
-		wg.Go(func() {
-			for left.Add(-1) >= 0 && ctx.Err() == nil {
-				if send(ctx, client, base, shape) {
-					okN.Add(1)
-				} else {
-					failedN.Add(1)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return okN.Load(), failedN.Load()
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -222,35 +223,51 @@ func ServeRole(ctx context.Context, role, upstream string, out io.Writer) error 
 // URL" (which must call [ServeRole]) and reads the CPU it uses from
 // /proc/PID/stat.
 func StartProcess(role, upstream string) (string, func() (time.Duration, error), func(), error) {
+	cmd, base, err := startRole(nil, os.Stderr, role, upstream)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	// An interrupt lets a profiling server write its profile; a server
+	// that does not exit within a few seconds is killed.
+	stop := func() { _ = interrupt(cmd, 5*time.Second) }
+	pid := cmd.Process.Pid
+	return base, func() (time.Duration, error) { return ProcessCPU(pid) }, stop, nil
+}
+
+// startRole starts the running executable serving role, under the command
+// wrapper when there is one (wrapper then executable), its standard error
+// going to stderr, and returns it with the base URL it printed.
+func startRole(wrapper []string, stderr io.Writer, role, upstream string) (*exec.Cmd, string, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return "", nil, nil, err
+		return nil, "", err
 	}
-	cmd := exec.Command(exe, "-role", role, "-upstream", upstream)
-	cmd.Stderr = os.Stderr
+	args := append(slices.Clip(wrapper), exe, "-role", role, "-upstream", upstream)
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", nil, nil, err
+		return nil, "", err
 	}
 	if err := cmd.Start(); err != nil {
-		return "", nil, nil, err
-	}
-	stop := func() {
-		// An interrupt lets a profiling server write its profile; a server
-		// that does not exit within a few seconds is killed.
-		_ = cmd.Process.Signal(os.Interrupt)
-		t := time.AfterFunc(5*time.Second, func() { _ = cmd.Process.Kill() })
-		_ = cmd.Wait()
-		t.Stop()
+		return nil, "", err
 	}
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	base, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
 	if err != nil || !ok {
-		stop()
-		return "", nil, nil, fmt.Errorf("no address from %s: %q %v", role, line, err)
+		_ = interrupt(cmd, 5*time.Second)
+		return nil, "", fmt.Errorf("no address from %s: %q %v", role, line, err)
 	}
-	pid := cmd.Process.Pid
-	return base, func() (time.Duration, error) { return ProcessCPU(pid) }, stop, nil
+	return cmd, base, nil
+}
+
+// interrupt ends a process started by startRole: an interrupt, then a kill
+// if it has not exited after grace. It returns how the process ended.
+func interrupt(cmd *exec.Cmd, grace time.Duration) error {
+	_ = cmd.Process.Signal(os.Interrupt)
+	t := time.AfterFunc(grace, func() { _ = cmd.Process.Kill() })
+	defer t.Stop()
+	return cmd.Wait()
 }
 
 // ProfileEnv names the environment variable that makes every server
