@@ -9,8 +9,8 @@ import (
 	"github.com/modelgate/modelgate/bedrock/sigv4"
 )
 
-// BenchmarkSign measures Sign alone (buffering, stripping, path
-// re-encoding, hashing, signing) on a request shaped like one a
+// BenchmarkSign measures Sign alone (stripping, path re-encoding, hashing
+// the body from a replay, signing) on a request shaped like one a
 // ReverseProxy hands its Transport. Building the request is included; it is
 // a small constant next to the signing cost.
 func BenchmarkSign(b *testing.B) {

@@ -26,13 +26,18 @@
 // In this order, on a copy of the request (the caller's request is not
 // modified):
 //
-//  1. The body is read into memory, at most [Options.MaxBodyBytes]; a larger
-//     body fails with [ErrBodyTooLarge], and a body shorter or longer than
-//     its declared Content-Length with [ErrBody]; nothing is sent. Content-Length
-//     is set and Transfer-Encoding cleared. The payload must be hashed
-//     before sending, and Bedrock runtime bodies are bounded (the
-//     documented InvokeModel limit is 25,000,000 bytes), so buffering is
-//     the simple and safe choice.
+//  1. The body is hashed, at most [Options.MaxBodyBytes]; a larger body
+//     fails with [ErrBodyTooLarge], and a body shorter or longer than its
+//     declared Content-Length with [ErrBody]; nothing is sent.
+//     Content-Length is set and Transfer-Encoding cleared. The payload
+//     must be hashed before sending, and Bedrock runtime bodies are bounded
+//     (the documented InvokeModel limit is 25,000,000 bytes). A body that
+//     can replay itself (a declared length and GetBody, as http.NewRequest
+//     gives a bytes or strings reader, and as the modelacl middleware and
+//     ReverseProxy hand on a buffered body) is already in memory: it is
+//     hashed from one replay and sent from another, with no copy, so the
+//     bytes signed are the bytes sent even if Body was read from before.
+//     Any other body is read into a buffer of its own.
 //  2. Every client credential is removed: Authorization,
 //     Proxy-Authorization, X-Api-Key, Api-Key, X-Goog-Api-Key,
 //     X-Litellm-Api-Key, Cookie, every header named X-Amz-* (X-Amz-Date,

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"net/url"
@@ -64,7 +65,8 @@ type Options struct {
 	// VPC endpoints, or for tests.
 	Endpoint string
 
-	// MaxBodyBytes bounds the buffered request body. Zero means
+	// MaxBodyBytes bounds the request body (hashed, and buffered when it
+	// cannot replay itself). Zero means
 	// DefaultMaxBodyBytes; negative is an error.
 	MaxBodyBytes int64
 
@@ -166,8 +168,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // Sign prepares r in place for the upstream and signs it; see the package
 // documentation for every change it makes. r is an outgoing client request
-// (as a ReverseProxy's outbound request is). Sign reads and closes r.Body
-// and replaces it with a buffered copy. On error, r must not be sent.
+// (as a ReverseProxy's outbound request is). Sign closes r.Body and
+// replaces it with a replay from r.GetBody, or, when r cannot replay its
+// body, with a buffered copy. On error, r must not be sent.
 func (s *Signer) Sign(r *http.Request) error {
 	if r.URL == nil {
 		return fmt.Errorf("%w: request has no URL", ErrInvalidPath)
@@ -175,7 +178,7 @@ func (s *Signer) Sign(r *http.Request) error {
 	if r.Header == nil {
 		r.Header = make(http.Header)
 	}
-	body, err := s.readBody(r)
+	payload, err := s.bodyHash(r)
 	if err != nil {
 		return err
 	}
@@ -213,16 +216,10 @@ func (s *Signer) Sign(r *http.Request) error {
 		return fmt.Errorf("%w: %w", ErrCredentials, err)
 	}
 
-	hash := s.emptySum
-	if len(body) > 0 {
-		sum := sha256.Sum256(body)
-		hash = hex.EncodeToString(sum[:])
-	}
-
 	// Accept-Encoding is sent but not signed (see the package doc).
 	ae, hasAE := r.Header["Accept-Encoding"]
 	delete(r.Header, "Accept-Encoding")
-	err = s.signer.SignHTTP(r.Context(), creds, r, hash, SigningName, s.region, s.now().UTC())
+	err = s.signer.SignHTTP(r.Context(), creds, r, payload, SigningName, s.region, s.now().UTC())
 	if hasAE {
 		r.Header["Accept-Encoding"] = ae
 	}
@@ -232,19 +229,86 @@ func (s *Signer) Sign(r *http.Request) error {
 	return nil
 }
 
-// readBody buffers r's body, bounded by s.maxBody, and installs the copy.
-func (s *Signer) readBody(r *http.Request) ([]byte, error) {
+// bodyHash returns the hex SHA-256 of the body r will send, bounded by
+// s.maxBody, leaving r with a body it can send and replay.
+func (s *Signer) bodyHash(r *http.Request) (string, error) {
 	// The body is sent with a Content-Length and no trailers: trailers
 	// would be unsigned headers that arrive after the policy check.
 	r.TransferEncoding, r.Trailer = nil, nil
 	if r.Body == nil || r.Body == http.NoBody {
 		r.Body, r.GetBody, r.ContentLength = http.NoBody, nil, 0
-		return nil, nil
+		return s.emptySum, nil
 	}
-	defer r.Body.Close()
 	if r.ContentLength > s.maxBody {
-		return nil, fmt.Errorf("%w: %d bytes declared, limit %d", ErrBodyTooLarge, r.ContentLength, s.maxBody)
+		r.Body.Close()
+		return "", fmt.Errorf("%w: %d bytes declared, limit %d", ErrBodyTooLarge, r.ContentLength, s.maxBody)
 	}
+	if r.GetBody != nil && r.ContentLength > 0 {
+		return replayHash(r)
+	}
+	body, err := s.readBody(r)
+	if err != nil || len(body) == 0 {
+		return s.emptySum, err
+	}
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// replayHash hashes a body that can replay itself (GetBody, and a declared
+// length) without keeping a copy: it reads one replay into the hash and
+// sends another. Both come from GetBody, so the bytes signed are the bytes
+// sent even when r.Body was read from before; a replay longer or shorter
+// than declared fails as a body that disagrees with its Content-Length
+// does. The body is held in memory once, by its owner (net/http's
+// NewRequest for a bytes or strings reader, a buffering middleware); a
+// replay that can write itself out (io.WriterTo, as bytes.Reader does) is
+// hashed straight from its source.
+func replayHash(r *http.Request) (string, error) {
+	r.Body.Close()
+	r.Body = http.NoBody // not sent if anything below fails
+	src, err := r.GetBody()
+	if err != nil {
+		return "", fmt.Errorf("%w: GetBody: %w", ErrBody, err)
+	}
+	h := &boundedHash{h: sha256.New(), left: r.ContentLength}
+	_, err = io.Copy(h, src)
+	src.Close()
+	switch {
+	case errors.Is(err, errPastLength):
+		return "", fmt.Errorf("%w: body longer than its declared length", ErrBody)
+	case err != nil:
+		return "", fmt.Errorf("%w: %w", ErrBody, err)
+	case h.left != 0:
+		return "", fmt.Errorf("%w: body shorter than its declared length", ErrBody)
+	}
+	if r.Body, err = r.GetBody(); err != nil {
+		r.Body = http.NoBody
+		return "", fmt.Errorf("%w: GetBody: %w", ErrBody, err)
+	}
+	return hex.EncodeToString(h.h.Sum(nil)), nil
+}
+
+// boundedHash hashes at most left more bytes; a Write past them writes
+// nothing and fails.
+type boundedHash struct {
+	h    hash.Hash
+	left int64
+}
+
+var errPastLength = errors.New("sigv4: body past its declared length")
+
+func (b *boundedHash) Write(p []byte) (int, error) {
+	if int64(len(p)) > b.left {
+		return 0, errPastLength
+	}
+	b.left -= int64(len(p))
+	return b.h.Write(p)
+}
+
+// readBody buffers r's body, bounded by s.maxBody, and installs the copy.
+// r.ContentLength is at most s.maxBody.
+func (s *Signer) readBody(r *http.Request) ([]byte, error) {
+	defer r.Body.Close()
 	var body []byte
 	if r.ContentLength > 0 {
 		// Declared length: one exact allocation. A body shorter or longer

@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -256,35 +258,125 @@ func TestBodyLimit(t *testing.T) {
 		{name: "exactly the limit, declared", body: "1234567890", knownLength: true},
 		{name: "empty body", body: "", knownLength: true},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			rec := newRecorder(t)
-			s := newSigner(t, rec.URL, func(o *sigv4.Options) { o.MaxBodyBytes = 10 })
-			body := &trackingBody{Reader: strings.NewReader(tc.body)}
-			req, err := http.NewRequest(http.MethodPost, rec.URL+"/model/anthropic.claude-v2/invoke", body)
-			require.NoError(t, err)
-			if tc.knownLength {
-				req.ContentLength = int64(len(tc.body))
-				if tc.declared != 0 {
-					req.ContentLength = tc.declared
-				}
-			} else {
-				req.ContentLength = -1
-			}
-			resp, err := s.RoundTripper(nil).RoundTrip(req)
-			assert.True(t, body.closed.Load(), "the request body is closed")
-			if tc.wantErr != nil {
-				require.ErrorIs(t, err, tc.wantErr)
-				assert.Zero(t, rec.count())
-				return
-			}
-			require.NoError(t, err)
-			resp.Body.Close()
-			got := rec.only(t)
-			assert.Equal(t, tc.body, string(got.Body))
-			verify(t, got, secretKey)
-		})
+	// Each case twice: a body read once (buffered by the signer) and a
+	// body that can replay itself (GetBody: hashed from one replay, sent
+	// from another), which must fail and pass alike.
+	for _, replayable := range []bool{false, true} {
+		for _, tc := range cases {
+			t.Run(fmt.Sprintf("%s/replayable=%t", tc.name, replayable), func(t *testing.T) {
+				testBodyLimit(t, tc.body, tc.knownLength, tc.declared, replayable, tc.wantErr)
+			})
+		}
 	}
+}
+
+func testBodyLimit(t *testing.T, content string, knownLength bool, declared int64, replayable bool, wantErr error) {
+	rec := newRecorder(t)
+	s := newSigner(t, rec.URL, func(o *sigv4.Options) { o.MaxBodyBytes = 10 })
+	body := &trackingBody{Reader: strings.NewReader(content)}
+	req, err := http.NewRequest(http.MethodPost, rec.URL+"/model/anthropic.claude-v2/invoke", body)
+	require.NoError(t, err)
+	var replays []*trackingBody
+	if replayable {
+		req.GetBody = func() (io.ReadCloser, error) {
+			b := &trackingBody{Reader: strings.NewReader(content)}
+			replays = append(replays, b)
+			return b, nil
+		}
+	}
+	if knownLength {
+		req.ContentLength = int64(len(content))
+		if declared != 0 {
+			req.ContentLength = declared
+		}
+	} else {
+		req.ContentLength = -1
+	}
+	resp, err := s.RoundTripper(nil).RoundTrip(req)
+	assert.True(t, body.closed.Load(), "the request body is closed")
+	for _, b := range replays {
+		assert.True(t, b.closed.Load(), "every replay is closed")
+	}
+	if wantErr != nil {
+		require.ErrorIs(t, err, wantErr)
+		assert.Zero(t, rec.count())
+		return
+	}
+	require.NoError(t, err)
+	resp.Body.Close()
+	got := rec.only(t)
+	assert.Equal(t, content, string(got.Body))
+	verify(t, got, secretKey)
+}
+
+// TestReplayableBodyIsNotCopied: a body that can replay itself, as
+// http.NewRequest's over a bytes.Reader and the middleware's buffered body
+// can, is signed without a copy of its own (the body is in memory once),
+// and the signature is the one of the same bytes read once and buffered.
+func TestReplayableBodyIsNotCopied(t *testing.T) {
+	rec := newRecorder(t)
+	s := newSigner(t, rec.URL)
+	content := bytes.Repeat([]byte(`{"messages":[]} `), 1<<16) // 1 MiB
+	newReq := func(replayable bool) *http.Request {
+		req, err := http.NewRequest(http.MethodPost, rec.URL+"/model/anthropic.claude-v2/invoke", bytes.NewReader(content))
+		require.NoError(t, err)
+		if !replayable {
+			req.GetBody = nil
+		}
+		return req
+	}
+
+	buffered, replayed := newReq(false), newReq(true)
+	require.NoError(t, s.Sign(buffered))
+	require.NoError(t, s.Sign(replayed))
+	assert.Equal(t, buffered.Header.Get("Authorization"), replayed.Header.Get("Authorization"))
+	sent, err := io.ReadAll(replayed.Body)
+	require.NoError(t, err)
+	assert.Equal(t, content, sent)
+
+	allocated := func(replayable bool) uint64 {
+		const n = 8
+		reqs := make([]*http.Request, n)
+		for i := range reqs {
+			reqs[i] = newReq(replayable)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for _, req := range reqs {
+			if err := s.Sign(req); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runtime.ReadMemStats(&after)
+		return (after.TotalAlloc - before.TotalAlloc) / n
+	}
+	assert.GreaterOrEqual(t, allocated(false), uint64(len(content)), "the buffered path copies the body")
+	assert.Less(t, allocated(true), uint64(len(content)/16), "a replayable body is not copied")
+
+	resp, err := s.RoundTripper(nil).RoundTrip(newReq(true))
+	require.NoError(t, err)
+	resp.Body.Close()
+	got := rec.only(t)
+	assert.Equal(t, content, got.Body)
+	verify(t, got, secretKey)
+}
+
+// TestReplayIsSignedNotTheUnreadRest: a body read from before it reaches
+// the signer is signed and sent whole, from its replays, so the signature
+// covers exactly the bytes sent.
+func TestReplayIsSignedNotTheUnreadRest(t *testing.T) {
+	rec := newRecorder(t)
+	s := newSigner(t, rec.URL)
+	req, err := http.NewRequest(http.MethodPost, rec.URL+"/model/anthropic.claude-v2/invoke", strings.NewReader(`{"prompt":"hello"}`))
+	require.NoError(t, err)
+	_, err = io.ReadFull(req.Body, make([]byte, 5))
+	require.NoError(t, err)
+	resp, err := s.RoundTripper(nil).RoundTrip(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	got := rec.only(t)
+	assert.Equal(t, `{"prompt":"hello"}`, string(got.Body))
+	verify(t, got, secretKey)
 }
 
 func TestBodyTooLargeThroughProxyIs413(t *testing.T) {

@@ -229,6 +229,9 @@ aws: {region: us-east-1, access_key_id: AKIAGATEWAY000000001, secret_access_key:
 	resp := post(t, url+"/bedrock/model/global.anthropic.claude-opus-4-7/invoke", "sk-a", `{"max_tokens":1}`)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	got := mocks["bedrock"].Requests()[0]
+	// The signer hashes and sends replays of the body the middleware
+	// buffered (no copy of its own): all of it reaches the upstream.
+	assert.Equal(t, `{"max_tokens":1}`, string(got.Body))
 	auth := got.Header.Get("Authorization")
 	require.True(t, strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIAGATEWAY000000001/"), auth)
 	assert.Contains(t, auth, "/us-east-1/bedrock/aws4_request")
