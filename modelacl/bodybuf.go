@@ -1,6 +1,7 @@
 package modelacl
 
 import (
+	"crypto/sha256"
 	"errors"
 	"io"
 	"math/bits"
@@ -164,6 +165,7 @@ type heldBody struct {
 	writing  int      // WriteTo calls writing straight from buf
 	owned    *bodyBuf // the pooled buffer behind buf, nil if none
 	pool     *bodyPool
+	sum      *[sha256.Size]byte // SHA-256 of buf, when verifying a SigV4 signature computed it
 }
 
 // hold makes h the holder of b, backed by bb (nil: not pooled).
@@ -201,8 +203,10 @@ func (h *heldBody) recyclable() *bodyBuf {
 
 // bodyReader reads a heldBody. Besides io.ReadCloser it is an io.ReaderAt
 // with a Size, as bytes.Reader is, so that a dispatcher can splice the
-// body at the offsets the parser recorded without copying it, and an
-// io.WriterTo, so that io.Copy writes straight from the buffer.
+// body at the offsets the parser recorded without copying it, an
+// io.WriterTo, so that io.Copy writes straight from the buffer, and,
+// after a SigV4 verification hashed the body, a sigv4.SummedBody, so
+// that a signer re-signing it for the upstream does not hash it again.
 type bodyReader struct {
 	h   *heldBody
 	off int64
@@ -246,6 +250,16 @@ func (r *bodyReader) ReadAt(p []byte, off int64) (int, error) {
 
 // Size is the body's length.
 func (r *bodyReader) Size() int64 { return r.h.size }
+
+// ContentSHA256 is the SHA-256 of the whole body (Size bytes, from its
+// start), when verifying the client's SigV4 signature computed it; ok is
+// false otherwise. Neither depends on how much of the body was read.
+func (r *bodyReader) ContentSHA256() (sum [sha256.Size]byte, ok bool) {
+	if r.h.sum == nil {
+		return sum, false
+	}
+	return *r.h.sum, true
+}
 
 // WriteTo writes the rest of the body to w in one Write, straight from the
 // buffer, which stays out of the pool until that Write returns.

@@ -3,6 +3,7 @@ package modelacl
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -309,7 +310,8 @@ type body struct {
 	set   bool // replace Body/ContentLength/GetBody on the outgoing request
 	eof   bool // the request body was read to its end
 	bytes []byte
-	rest  io.ReadCloser // ReportOnly over a limit: the unread remainder
+	rest  io.ReadCloser      // ReportOnly over a limit: the unread remainder
+	sum   *[sha256.Size]byte // the SHA-256 of bytes, when a SigV4 verification hashed them
 }
 
 // authenticate finds the credential, verifies a SigV4 signature
@@ -702,6 +704,7 @@ func (m *Middleware) prepare(r *http.Request, hs *requestHeaders, dc *decisionCt
 		r2.GetBody = func() (io.ReadCloser, error) { return http.NoBody, nil }
 	case b.set:
 		dc.held.hold(b.bytes, dc.lease.handOn(), dc.lease.bufs.pool)
+		dc.held.sum = b.sum
 		rb := &dc.rb
 		rb.h = &dc.held
 		r2.Body = rb

@@ -1,6 +1,7 @@
 package modelacl
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -33,7 +34,9 @@ var errSigV4Mismatch = errors.New("modelacl: SigV4 access key ID does not match 
 //     records success.
 //
 // The body it read is returned, for steps 3 and 5 to reuse: it is read
-// once and hashed once.
+// once and hashed once, and the body handed on reports that hash
+// (ContentSHA256, which bedrock/sigv4's signer takes instead of hashing
+// the bytes again).
 func (m *Middleware) verifySigV4(r *http.Request, cred *Credential, l *lease) (body, error) {
 	v := m.c.sigv4
 	switch {
@@ -63,9 +66,15 @@ func (m *Middleware) verifySigV4(r *http.Request, cred *Credential, l *lease) (b
 	if err != nil {
 		return b, err
 	}
-	if err := s.Verify(r, b.bytes); err != nil {
+	// Hashed here, not in Verify, to keep the sum: the body handed on
+	// reports it (bodyReader.ContentSHA256), so a signer that re-signs the
+	// request over the same bytes does not hash them again.
+	sum := new([sha256.Size]byte)
+	*sum = sha256.Sum256(b.bytes)
+	if err := s.VerifySum(r, *sum); err != nil {
 		return b, err
 	}
+	b.sum = sum
 	cred.Verified = true
 	return b, nil
 }

@@ -3,6 +3,7 @@ package modelacl_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelgate/modelgate/bedrock/sigv4"
 	"github.com/modelgate/modelgate/bedrock/sigv4/sigv4test"
 	"github.com/modelgate/modelgate/bedrock/sigv4/verify"
 	"github.com/modelgate/modelgate/modelacl"
@@ -443,4 +445,61 @@ func TestSigV4QueryParametersAreStrippedInEverySpelling(t *testing.T) {
 	res, body := serve(h, r)
 	require.Equal(t, http.StatusOK, res.StatusCode, body)
 	assert.Equal(t, "maxResults=5&next=a%2Fb", rec.last.rawQuery)
+}
+
+// TestSigV4VerifiedBodyKnowsItsSum: after a verified signature, the body
+// handed on and each of its replays report the SHA-256 the verification
+// computed over them (sigv4.SummedBody), so a signer that re-signs the
+// request for the upstream does not hash the body again; a body nobody
+// hashed (a bearer token's) reports none.
+func TestSigV4VerifiedBodyKnowsItsSum(t *testing.T) {
+	host := &sigv4Host{}
+	v, err := verify.New(verify.Options{Lookup: host.lookup, Clock: func() time.Time { return sigNow }})
+	require.NoError(t, err)
+	m, err := modelacl.New(modelacl.Options{Policy: fixturePolicy(t), Authenticate: host.authenticate, SigV4: v})
+	require.NoError(t, err)
+	type report struct {
+		ok    bool
+		sum   [sha256.Size]byte
+		size  int64
+		bytes []byte
+	}
+	summed := func(body io.Reader) report {
+		b, _ := io.ReadAll(body)
+		sb, ok := body.(sigv4.SummedBody)
+		if !ok {
+			return report{bytes: b}
+		}
+		sum, ok := sb.ContentSHA256()
+		return report{ok: ok, sum: sum, size: sb.Size(), bytes: b}
+	}
+	var body, replay report
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, replay = summed(r.Body), report{}
+		if r.GetBody != nil {
+			rc, err := r.GetBody()
+			require.NoError(t, err)
+			replay = summed(rc)
+		}
+	}))
+
+	res, msg := serve(h, signedRequest(t, "POST", opusInvoke, invokeJSON, akidAllowed, secretAllowed, sigNow))
+	require.Equal(t, http.StatusOK, res.StatusCode, msg)
+	want := sha256.Sum256([]byte(invokeJSON))
+	for _, got := range []report{body, replay} {
+		assert.True(t, got.ok, "the verified body reports its sum")
+		assert.Equal(t, want, got.sum)
+		assert.Equal(t, int64(len(invokeJSON)), got.size)
+		assert.Equal(t, invokeJSON, string(got.bytes))
+	}
+
+	// Buffered to read its model, not hashed.
+	const chat = `{"model":"gpt-4o-mini","messages":[]}`
+	r := httptest.NewRequest("POST", "/v1/chat/completions", strings.NewReader(chat))
+	bearer(r, allowedKey)
+	res, msg = serve(h, r)
+	require.Equal(t, http.StatusOK, res.StatusCode, msg)
+	assert.Equal(t, chat, string(replay.bytes), "the body was buffered")
+	assert.False(t, body.ok, "a body nobody hashed reports no sum")
+	assert.False(t, replay.ok)
 }

@@ -37,6 +37,9 @@
 //     ReverseProxy hand on a buffered body) is already in memory: it is
 //     hashed from one replay and sent from another, with no copy, so the
 //     bytes signed are the bytes sent even if Body was read from before.
+//     When the body already knows its SHA-256 ([SummedBody]: the
+//     middleware's, after it verified a SigV4 client's signature over the
+//     same bytes), that sum is signed and the body is not read here at all.
 //     Any other body is read into a buffer of its own.
 //  2. Every client credential is removed: Authorization,
 //     Proxy-Authorization, X-Api-Key, Api-Key, X-Goog-Api-Key,

@@ -262,13 +262,20 @@ func (s *Signer) bodyHash(r *http.Request) (string, error) {
 // does. The body is held in memory once, by its owner (net/http's
 // NewRequest for a bytes or strings reader, a buffering middleware); a
 // replay that can write itself out (io.WriterTo, as bytes.Reader does) is
-// hashed straight from its source.
+// hashed straight from its source, and a replay that knows its sum
+// ([SummedBody]) is not hashed at all: it is sent as it is.
 func replayHash(r *http.Request) (string, error) {
 	r.Body.Close()
 	r.Body = http.NoBody // not sent if anything below fails
 	src, err := r.GetBody()
 	if err != nil {
 		return "", fmt.Errorf("%w: GetBody: %w", ErrBody, err)
+	}
+	if sb, ok := src.(SummedBody); ok && sb.Size() == r.ContentLength {
+		if sum, ok := sb.ContentSHA256(); ok {
+			r.Body = src // unread: sent whole
+			return hex.EncodeToString(sum[:]), nil
+		}
 	}
 	h := &boundedHash{h: sha256.New(), left: r.ContentLength}
 	_, err = io.Copy(h, src)
@@ -286,6 +293,18 @@ func replayHash(r *http.Request) (string, error) {
 		return "", fmt.Errorf("%w: GetBody: %w", ErrBody, err)
 	}
 	return hex.EncodeToString(h.h.Sum(nil)), nil
+}
+
+// SummedBody is a request body that knows the SHA-256 of its content, as
+// the body the modelacl middleware hands on does once it has verified a
+// SigV4 client's signature over it: ContentSHA256 reports the SHA-256 of
+// the Size bytes it yields when read from its start (ok false when it
+// does not know it). When r.GetBody returns a SummedBody whose Size is the
+// declared length, [Signer.Sign] signs with its sum instead of hashing the
+// body again, and sends it.
+type SummedBody interface {
+	ContentSHA256() (sum [sha256.Size]byte, ok bool)
+	Size() int64
 }
 
 // boundedHash hashes at most left more bytes; a Write past them writes

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelgate/modelgate/bedrock/sigv4"
+	"github.com/modelgate/modelgate/bedrock/sigv4/sigv4test"
 )
 
 const (
@@ -297,16 +299,26 @@ func testBodyLimit(t *testing.T, content string, knownLength bool, declared int6
 	for _, b := range replays {
 		assert.True(t, b.closed.Load(), "every replay is closed")
 	}
+	if got, ok := sent(t, rec, resp, err, wantErr, content); ok {
+		verify(t, got, secretKey)
+	}
+}
+
+// sent checks how a RoundTrip ended: refused with wantErr and nothing
+// sent, or sent with content as the body; ok reports which, and got is
+// what the upstream received.
+func sent(t *testing.T, rec recorder, resp *http.Response, err, wantErr error, content string) (got sigv4test.Request, ok bool) {
+	t.Helper()
 	if wantErr != nil {
 		require.ErrorIs(t, err, wantErr)
 		assert.Zero(t, rec.count())
-		return
+		return got, false
 	}
 	require.NoError(t, err)
 	resp.Body.Close()
-	got := rec.only(t)
+	got = rec.only(t)
 	assert.Equal(t, content, string(got.Body))
-	verify(t, got, secretKey)
+	return got, true
 }
 
 // TestReplayableBodyIsNotCopied: a body that can replay itself, as
@@ -570,5 +582,68 @@ func TestConcurrentUse(t *testing.T) {
 	require.Equal(t, 16, rec.count())
 	for _, r := range rec.Requests() {
 		verify(t, r, secretKey)
+	}
+}
+
+// summedBody is a body that knows its SHA-256, as the modelacl
+// middleware's does after verifying a SigV4 signature over it.
+type summedBody struct {
+	*bytes.Reader
+	sum [sha256.Size]byte
+	ok  bool
+}
+
+func (b *summedBody) Close() error                                  { return nil }
+func (b *summedBody) ContentSHA256() (s [sha256.Size]byte, ok bool) { return b.sum, b.ok }
+
+// TestSummedBodyIsSignedWithItsSum: a replay that knows its sum
+// (SummedBody) is signed with it and sent, never read by the signer; one
+// that does not, or whose Size is not the declared length, is hashed.
+func TestSummedBodyIsSignedWithItsSum(t *testing.T) {
+	const content = `{"anthropic_version":"bedrock-2023-05-31","max_tokens":1}`
+	right := sha256.Sum256([]byte(content))
+	wrong := sha256.Sum256([]byte("other bytes"))
+	cases := []struct {
+		name        string
+		sum         [sha256.Size]byte
+		ok          bool
+		declared    int64
+		wantReplays int // GetBody calls: 1 sent, 2 hashed and sent
+		wantErr     error
+		wantVerify  bool
+	}{
+		{name: "known sum", sum: right, ok: true, declared: int64(len(content)), wantReplays: 1, wantVerify: true},
+		{name: "no sum", ok: false, declared: int64(len(content)), wantReplays: 2, wantVerify: true},
+		// The signer signs the sum it is given: a body that lied would be
+		// refused by AWS, which hashes what it receives.
+		{name: "a wrong sum is what gets signed", sum: wrong, ok: true, declared: int64(len(content)), wantReplays: 1, wantVerify: false},
+		{name: "size is not the declared length", sum: right, ok: true, declared: int64(len(content)) - 1, wantReplays: 1, wantErr: sigv4.ErrBody},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := newRecorder(t)
+			s := newSigner(t, rec.URL)
+			replays := 0
+			newBody := func() *summedBody {
+				return &summedBody{Reader: bytes.NewReader([]byte(content)), sum: tc.sum, ok: tc.ok}
+			}
+			req, err := http.NewRequest(http.MethodPost, rec.URL+"/model/anthropic.claude-v2/invoke", newBody())
+			require.NoError(t, err)
+			req.ContentLength = tc.declared
+			req.GetBody = func() (io.ReadCloser, error) { replays++; return newBody(), nil }
+
+			resp, err := s.RoundTripper(nil).RoundTrip(req)
+			assert.Equal(t, tc.wantReplays, replays, "GetBody calls")
+			got, ok := sent(t, rec, resp, err, tc.wantErr, content)
+			if !ok {
+				return
+			}
+			_, _, verr := sigv4test.Verify(secretKey, got)
+			if tc.wantVerify {
+				assert.NoError(t, verr)
+			} else {
+				assert.Error(t, verr, "the signature covers the sum given, not the bytes sent")
+			}
+		})
 	}
 }

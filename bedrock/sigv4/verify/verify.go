@@ -503,7 +503,14 @@ func (v *Verifier) credentials(r *http.Request, s *Signature) error {
 // client sent it (r.RequestURI when set, which must still match r.URL, so
 // what is verified is what goes on), never re-encoded from a decoded form.
 func (s *Signature) Verify(r *http.Request, body []byte) error {
-	bodySum := sha256.Sum256(body)
+	return s.VerifySum(r, sha256.Sum256(body))
+}
+
+// VerifySum is [Signature.Verify] for a caller that hashed the complete
+// body itself, to keep the sum: bodySum is its SHA-256. A gateway that
+// re-signs the request for its upstream over the same bytes can then sign
+// with the sum instead of hashing the body again.
+func (s *Signature) VerifySum(r *http.Request, bodySum [sha256.Size]byte) error {
 	var hashHex [2 * sha256.Size]byte
 	hex.Encode(hashHex[:], bodySum[:])
 	if s.payloadHash != "" && s.payloadHash != string(hashHex[:]) {

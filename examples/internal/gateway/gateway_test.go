@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelgate/modelgate/bedrock/sigv4/sigv4test"
+	"github.com/modelgate/modelgate/examples/internal/fakeupstream"
 	"github.com/modelgate/modelgate/examples/internal/gateway"
 	"github.com/modelgate/modelgate/examples/internal/gatewaytest"
 )
@@ -239,16 +240,7 @@ aws: {region: us-east-1, access_key_id: AKIAGATEWAY000000001, secret_access_key:
 	// Verify the signature over the bytes received with sigv4test, an
 	// implementation of the published algorithm written apart from the
 	// SDK signer the gateway uses.
-	host := hostOf(mocks["bedrock"].URL())
-	requestURI := got.RawPath
-	if got.RawQuery != "" {
-		requestURI += "?" + got.RawQuery
-	}
-	a, _, err := sigv4test.Verify("gateway-secret", sigv4test.Request{
-		Method: got.Method, RequestURI: requestURI, Host: host,
-		Header: got.Header, Body: got.Body, ContentLength: int64(len(got.Body)),
-	})
-	require.NoError(t, err)
+	host, requestURI, a := verifyGatewaySignature(t, mocks, got)
 	require.Contains(t, a.SignedHeaders, "host")
 
 	// Re-sign the received request with the SDK at the same time and compare.
@@ -268,6 +260,23 @@ aws: {region: us-east-1, access_key_id: AKIAGATEWAY000000001, secret_access_key:
 		check, hex.EncodeToString(sum[:]), "bedrock", "us-east-1", signedAt)
 	require.NoError(t, err)
 	assert.Equal(t, check.Header.Get("Authorization"), auth)
+}
+
+// verifyGatewaySignature checks the gateway's signature over got, a
+// request the Bedrock mock received, with sigv4test.
+func verifyGatewaySignature(t *testing.T, mocks gateway.Mocks, got fakeupstream.Request) (host, requestURI string, a sigv4test.Authorization) {
+	t.Helper()
+	host = hostOf(mocks["bedrock"].URL())
+	requestURI = got.RawPath
+	if got.RawQuery != "" {
+		requestURI += "?" + got.RawQuery
+	}
+	a, _, err := sigv4test.Verify("gateway-secret", sigv4test.Request{
+		Method: got.Method, RequestURI: requestURI, Host: host,
+		Header: got.Header, Body: got.Body, ContentLength: int64(len(got.Body)),
+	})
+	require.NoError(t, err)
+	return host, requestURI, a
 }
 
 func hostOf(u string) string {

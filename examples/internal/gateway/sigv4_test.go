@@ -114,3 +114,18 @@ func TestDefaultConfigSigV4KeysHaveSecrets(t *testing.T) {
 	}
 	assert.Equal(t, 2, n)
 }
+
+// TestSigV4ClientResigned: a SigV4 client through a gateway that re-signs
+// for AWS. The middleware verified the client's signature over the body
+// and the signer signs with that sum instead of hashing again: the
+// upstream gets the whole body under a signature that verifies over it.
+func TestSigV4ClientResigned(t *testing.T) {
+	url, mocks := start(t, sigv4Keys+"aws: {region: us-east-1, access_key_id: AKIAGATEWAY000000001, secret_access_key: gateway-secret}\n")
+	resp, body := sigv4Post(t, url, "AKIAWITHSECRET000001", "issued-secret")
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	got := mocks["bedrock"].Requests()
+	require.Len(t, got, 1)
+	assert.Equal(t, `{"max_tokens":1}`, string(got[0].Body))
+	assert.Contains(t, got[0].Header.Get("Authorization"), "Credential=AKIAGATEWAY000000001/")
+	verifyGatewaySignature(t, mocks, got[0])
+}
