@@ -40,7 +40,9 @@
 //     When the body already knows its SHA-256 ([SummedBody]: the
 //     middleware's, after it verified a SigV4 client's signature over the
 //     same bytes), that sum is signed and the body is not read here at all.
-//     Any other body is read into a buffer of its own.
+//     Any other body is read into a buffer of its own. So a Rewrite hook
+//     that replaces Body must set GetBody to match, or clear it, as
+//     net/http's own retries expect: the signer sends what GetBody returns.
 //  2. Every client credential is removed: Authorization,
 //     Proxy-Authorization, X-Api-Key, Api-Key, X-Goog-Api-Key,
 //     X-Litellm-Api-Key, Cookie, every header named X-Amz-* (X-Amz-Date,
