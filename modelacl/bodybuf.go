@@ -215,15 +215,17 @@ type bodyReader struct {
 func (r *bodyReader) Read(p []byte) (int, error) {
 	h := r.h
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.released {
+	switch {
+	case h.released:
+		h.mu.Unlock()
 		return 0, errBodyReleased
-	}
-	if r.off >= h.size {
+	case r.off >= h.size:
+		h.mu.Unlock()
 		return 0, io.EOF
 	}
-	n := copy(p, h.buf[r.off:])
+	n := copy(p, h.buf[r.off:]) // cannot panic: no defer needed
 	r.off += int64(n)
+	h.mu.Unlock()
 	return n, nil
 }
 

@@ -176,10 +176,12 @@ func findCredential(r *http.Request, hs *requestHeaders) (Credential, error) {
 	for _, v := range hs.authorization {
 		f.add(parseAuthorization(v))
 	}
-	f.addTokens(SourceXAPIKey, hs.xAPIKey)
-	f.addTokens(SourceAPIKey, hs.apiKey)
-	f.addTokens(SourceXGoogAPIKey, hs.xGoogAPIKey)
-	if r.URL != nil {
+	if len(hs.xAPIKey)+len(hs.apiKey)+len(hs.xGoogAPIKey) > 0 {
+		f.addTokens(SourceXAPIKey, hs.xAPIKey)
+		f.addTokens(SourceAPIKey, hs.apiKey)
+		f.addTokens(SourceXGoogAPIKey, hs.xGoogAPIKey)
+	}
+	if r.URL != nil && r.URL.RawQuery != "" {
 		forEachQueryKey(r.URL.RawQuery, func(value string, err error) {
 			if err == nil && value == "" {
 				err = ErrMalformedCredential
@@ -378,6 +380,13 @@ func isKeyParam(raw string) bool {
 // ("key", and the X-Amz-* parameters of a presigned SigV4 request), and
 // whether it removed any. The other parameters keep their bytes and order.
 func stripQueryKeys(rawQuery string) (string, bool) {
+	if rawQuery == "" { // inlined: most requests have no query
+		return rawQuery, false
+	}
+	return stripQueryKeysIn(rawQuery)
+}
+
+func stripQueryKeysIn(rawQuery string) (string, bool) {
 	found := false
 	for q := rawQuery; q != ""; {
 		var pair string

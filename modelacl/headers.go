@@ -68,6 +68,12 @@ func (hs *requestHeaders) stripFrom(h http.Header, strip *headerSet) {
 	}
 }
 
+// noUpgrade reports whether none of the headers checkUpgrade looks at is
+// there, the common case, which needs no call.
+func (hs *requestHeaders) noUpgrade() bool {
+	return !hs.hasUpgrade && !hs.http2Settings && len(hs.connection) == 0
+}
+
 // headersOf reads h into a requestHeaders, for the entry points that
 // take a request rather than the middleware's pass over it.
 func headersOf(h http.Header) requestHeaders {

@@ -264,9 +264,11 @@ func (m *Middleware) check(r *http.Request, pooled bool) (*http.Request, *decisi
 	// traffic nobody classifies: refused before anything else, unless it
 	// is a websocket on a route whose shape is a websocket session.
 	// Never relaxed, not even by ReportOnly.
-	if err := checkUpgrade(r, &hs, &d.Route, perr == nil); err != nil {
-		m.refuse(r, d, nil, err, false)
-		return dc.refused(r, body{}, err)
+	if !hs.noUpgrade() {
+		if err := checkUpgrade(r, &hs, &d.Route, perr == nil); err != nil {
+			m.refuse(r, d, nil, err, false)
+			return dc.refused(r, body{}, err)
+		}
 	}
 	// Likewise a method override: the upstream would serve a method
 	// nobody classified.
@@ -322,9 +324,11 @@ func (m *Middleware) authenticate(r *http.Request, hs *requestHeaders, l *lease)
 	if err != nil && !errors.Is(err, ErrNoCredential) {
 		return nil, body{}, err
 	}
-	b, err := m.verifySigV4(r, &cred, l)
-	if err != nil {
-		return nil, b, err
+	var b body
+	if m.c.sigv4 != nil {
+		if b, err = m.verifySigV4(r, &cred, l); err != nil {
+			return nil, b, err
+		}
 	}
 	pr, err := m.c.auth(r, cred)
 	switch {
@@ -633,7 +637,7 @@ func (m *Middleware) parseBody(r *http.Request, rt *routeparse.Route, b []byte, 
 		// decode.
 		encoding = strings.Join(ce, ", ")
 	}
-	if encoded(encoding) {
+	if encoding != "" && encoded(encoding) {
 		dl := lease{b: bud}
 		if !dl.growTo(decodeReserve(m.c.parser.MaxDecodedBytes)) {
 			return ErrBufferBudget

@@ -158,9 +158,11 @@ func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body [
 	if limit <= 0 {
 		limit = DefaultBodyLimit
 	}
-	data, err := decodeContent(contentEncoding, body, limit, p.maxDecoded())
-	if err != nil {
-		return err
+	data, err := body, error(nil)
+	if contentEncoding != "" || int64(len(body)) > limit { // else nothing to decode or refuse
+		if data, err = decodeContent(contentEncoding, body, limit, p.maxDecoded()); err != nil {
+			return err
+		}
 	}
 	mark := r.mark()
 	stream := r.Stream
@@ -176,7 +178,7 @@ func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body [
 	default:
 		err = &Error{Shape: shapeBody, Detail: "unknown body kind", Err: ErrMalformedBody}
 	}
-	if err == nil {
+	if err == nil && (mark.n > 0 || mark.hadExtra) { // else no model before the body's to disagree with
 		err = checkAgreement(r, mark)
 	}
 	if err == nil && r.needModel && !hasPrimary(r.Models()) {

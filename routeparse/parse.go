@@ -298,8 +298,10 @@ func (p *Parser) parseRequest(r *Route, method, path, rawQuery string, _ http.He
 		}
 		return &Error{Shape: "path", Detail: fmt.Sprintf("no route matches %q %q", clip(method), clip(path)), Err: ErrUnknownRoute}
 	}
-	if err := parseQueryModels(r, rawQuery); err != nil {
-		return err
+	if rawQuery != "" { // most requests have none: no call
+		if err := parseQueryModels(r, rawQuery); err != nil {
+			return err
+		}
 	}
 	if r.ModelFree && (r.n > 0 || r.extra != nil) {
 		// "?model=" on a model-free route: whatever the route ignores, a
