@@ -386,6 +386,7 @@ func stripQueryKeys(rawQuery string) (string, bool) {
 	return stripQueryKeysIn(rawQuery)
 }
 
+// stripQueryKeysIn is stripQueryKeys on a query that is not empty.
 func stripQueryKeysIn(rawQuery string) (string, bool) {
 	found := false
 	for q := rawQuery; q != ""; {
