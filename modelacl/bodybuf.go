@@ -168,9 +168,10 @@ type heldBody struct {
 	sum      *[sha256.Size]byte // SHA-256 of buf, when verifying a SigV4 signature computed it
 }
 
-// hold makes h the holder of b, backed by bb (nil: not pooled).
-func (h *heldBody) hold(b []byte, bb *bodyBuf, pool *bodyPool) {
-	h.buf, h.size, h.owned, h.pool = b, int64(len(b)), bb, pool
+// hold makes h the holder of b, whose SHA-256 is sum (nil: not
+// computed), backed by bb (nil: not pooled).
+func (h *heldBody) hold(b []byte, sum *[sha256.Size]byte, bb *bodyBuf, pool *bodyPool) {
+	h.buf, h.size, h.sum, h.owned, h.pool = b, int64(len(b)), sum, bb, pool
 }
 
 // release ends every read of h: from now on they fail. The buffer goes

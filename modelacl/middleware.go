@@ -707,8 +707,7 @@ func (m *Middleware) prepare(r *http.Request, hs *requestHeaders, dc *decisionCt
 		r2.Body, r2.ContentLength, r2.TransferEncoding = http.NoBody, 0, nil
 		r2.GetBody = func() (io.ReadCloser, error) { return http.NoBody, nil }
 	case b.set:
-		dc.held.hold(b.bytes, dc.lease.handOn(), dc.lease.bufs.pool)
-		dc.held.sum = b.sum
+		dc.held.hold(b.bytes, b.sum, dc.lease.handOn(), dc.lease.bufs.pool)
 		rb := &dc.rb
 		rb.h = &dc.held
 		r2.Body = rb

@@ -38,10 +38,8 @@ var errSigV4Mismatch = errors.New("modelacl: SigV4 access key ID does not match 
 // (ContentSHA256, which bedrock/sigv4's signer takes instead of hashing
 // the bytes again).
 func (m *Middleware) verifySigV4(r *http.Request, cred *Credential, l *lease) (body, error) {
-	v := m.c.sigv4
+	v := m.c.sigv4 // set: authenticate calls this only then
 	switch {
-	case v == nil:
-		return body{}, nil
 	case cred.Kind == CredentialToken:
 		if IsAccessKeyID(cred.Secret) && v.HasSecret(r.Context(), cred.Secret) {
 			return body{}, ErrAccessKeyIDAsToken

@@ -78,12 +78,20 @@ func (h *sigv4Host) authenticate(_ *http.Request, c modelacl.Credential) (*model
 	return fixtureKeys().authenticate(nil, c)
 }
 
-func newSigV4Handler(t *testing.T, now time.Time) (http.Handler, *recorder, *sigv4Host) {
-	t.Helper()
+// sigV4Options are middleware options that verify SigV4 signatures with
+// host's keys at the time now, over the fixture policy.
+func sigV4Options(tb testing.TB, now time.Time) (modelacl.Options, *sigv4Host) {
+	tb.Helper()
 	host := &sigv4Host{}
 	v, err := verify.New(verify.Options{Lookup: host.lookup, Clock: func() time.Time { return now }})
-	require.NoError(t, err)
-	h, rec := newHandler(t, modelacl.Options{Authenticate: host.authenticate, SigV4: v})
+	require.NoError(tb, err)
+	return modelacl.Options{Policy: fixturePolicy(tb), Authenticate: host.authenticate, SigV4: v}, host
+}
+
+func newSigV4Handler(t *testing.T, now time.Time) (http.Handler, *recorder, *sigv4Host) {
+	t.Helper()
+	o, host := sigV4Options(t, now)
+	h, rec := newHandler(t, o)
 	return h, rec, host
 }
 
@@ -275,10 +283,9 @@ func TestSigV4BodyReads(t *testing.T) {
 }
 
 func TestSigV4OverTheBodyLimitIsRefused(t *testing.T) {
-	host := &sigv4Host{}
-	v, err := verify.New(verify.Options{Lookup: host.lookup, Clock: func() time.Time { return sigNow }})
-	require.NoError(t, err)
-	h, rec := newHandler(t, modelacl.Options{Authenticate: host.authenticate, SigV4: v, MaxBodyBytes: 64, ReportOnly: true})
+	o, _ := sigV4Options(t, sigNow)
+	o.MaxBodyBytes, o.ReportOnly = 64, true
+	h, rec := newHandler(t, o)
 	res, body := serve(h, signedRequest(t, "POST", opusInvoke, invokeJSON+strings.Repeat(" ", 64), akidAllowed, secretAllowed, sigNow))
 	assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode, body)
 	assert.False(t, rec.last.called, "ReportOnly does not relax authentication")
@@ -344,11 +351,9 @@ func TestSigV4RefusalsCarryTheVerifiersDate(t *testing.T) {
 
 func TestSigV4ReasonCodes(t *testing.T) {
 	var reasons []modelacl.Reason
-	host := &sigv4Host{}
-	v, err := verify.New(verify.Options{Lookup: host.lookup, Clock: func() time.Time { return sigNow }})
-	require.NoError(t, err)
-	h, _ := newHandler(t, modelacl.Options{Authenticate: host.authenticate, SigV4: v,
-		OnDecision: func(_ context.Context, d *modelacl.Decision) { reasons = append(reasons, d.Reason()) }})
+	o, _ := sigV4Options(t, sigNow)
+	o.OnDecision = func(_ context.Context, d *modelacl.Decision) { reasons = append(reasons, d.Reason()) }
+	h, _ := newHandler(t, o)
 	serve(h, signedRequest(t, "POST", opusInvoke, invokeJSON, akidAllowed, "wrong", sigNow))
 	serve(h, signedRequest(t, "POST", opusInvoke, invokeJSON, akidAllowed, secretAllowed, sigNow.Add(time.Hour)))
 	serve(h, signedRequest(t, "POST", opusInvoke, invokeJSON, "AKIAUNKNOWNSIGV40009", "x", sigNow))
@@ -361,10 +366,8 @@ func TestSigV4ReasonCodes(t *testing.T) {
 // decision, beside the same request with a bearer token. The request is
 // rebuilt each iteration (its body is consumed, its credentials stripped).
 func BenchmarkMiddlewareSigV4(b *testing.B) {
-	host := &sigv4Host{}
-	v, err := verify.New(verify.Options{Lookup: host.lookup, Clock: func() time.Time { return sigNow }})
-	require.NoError(b, err)
-	mw, err := modelacl.New(modelacl.Options{Policy: fixturePolicy(b), Authenticate: host.authenticate, SigV4: v})
+	o, _ := sigV4Options(b, sigNow)
+	mw, err := modelacl.New(o)
 	require.NoError(b, err)
 	h := mw.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	body := `{"anthropic_version":"bedrock-2023-05-31","max_tokens":16,"messages":[{"role":"user","content":"` + strings.Repeat("x", 900) + `"}]}`
@@ -453,10 +456,8 @@ func TestSigV4QueryParametersAreStrippedInEverySpelling(t *testing.T) {
 // request for the upstream does not hash the body again; a body nobody
 // hashed (a bearer token's) reports none.
 func TestSigV4VerifiedBodyKnowsItsSum(t *testing.T) {
-	host := &sigv4Host{}
-	v, err := verify.New(verify.Options{Lookup: host.lookup, Clock: func() time.Time { return sigNow }})
-	require.NoError(t, err)
-	m, err := modelacl.New(modelacl.Options{Policy: fixturePolicy(t), Authenticate: host.authenticate, SigV4: v})
+	o, _ := sigV4Options(t, sigNow)
+	m, err := modelacl.New(o)
 	require.NoError(t, err)
 	type report struct {
 		ok    bool

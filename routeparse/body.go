@@ -158,7 +158,8 @@ func (p *Parser) ParseBody(r *Route, contentType, contentEncoding string, body [
 	if limit <= 0 {
 		limit = DefaultBodyLimit
 	}
-	data, err := body, error(nil)
+	data := body
+	var err error
 	if contentEncoding != "" || int64(len(body)) > limit { // else nothing to decode or refuse
 		if data, err = decodeContent(contentEncoding, body, limit, p.maxDecoded()); err != nil {
 			return err
