@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelgate/modelgate/bedrock/sigv4/sigv4test"
 	"github.com/modelgate/modelgate/examples/internal/gateway"
 )
 
@@ -243,4 +244,31 @@ func TestSigV4Streams(t *testing.T) {
 	_ = stream.Close()
 	assert.Positive(t, n)
 	e.expect(t, true, "bedrock", haikuBedrock)
+}
+
+// The official SDK through a gateway that re-signs for AWS (aws set): the
+// middleware verifies the SDK's signature over the body and the signer
+// signs with the SHA-256 that verification computed, without hashing the
+// body again. The upstream receives the SDK's body whole under a gateway
+// signature that verifies over the bytes it received.
+func TestSigV4ClientThroughResigningGateway(t *testing.T) {
+	e := start(t)
+	cfg := *e.cfg
+	cfg.AWS = &gateway.AWS{Region: "us-east-1", AccessKeyID: "AKIAGATEWAY000000001", SecretAccessKey: "gateway-secret"}
+	gw, err := gateway.New(&cfg, gateway.Options{Logger: e.logger})
+	require.NoError(t, err)
+	ts := httptest.NewTLSServer(gw)
+	t.Cleanup(ts.Close)
+
+	require.NoError(t, invokeModel(signingClient(e, ts.URL, restrictAKID, awsSecret[restrictAKID], nil, 1), haikuBedrock))
+	got := e.upstream("bedrock")
+	require.Len(t, got, 1)
+	assert.Equal(t, invokeBody, string(got[0].Body))
+	assert.Contains(t, got[0].Header.Get("Authorization"), "Credential=AKIAGATEWAY000000001/")
+	host := strings.TrimPrefix(e.mocks["bedrock"].URL(), "http://")
+	_, _, err = sigv4test.Verify("gateway-secret", sigv4test.Request{
+		Method: got[0].Method, RequestURI: got[0].RawPath, Host: host,
+		Header: got[0].Header, Body: got[0].Body, ContentLength: int64(len(got[0].Body)),
+	})
+	require.NoError(t, err, "the gateway's signature over the bytes the upstream received")
 }
