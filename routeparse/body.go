@@ -286,8 +286,13 @@ func parseJSONBody(r *Route, contentType string, b []byte, maxModels int, names 
 	if mt := mediaType(contentType); strings.HasPrefix(mt, "multipart/") || mt == "application/x-www-form-urlencoded" {
 		return &Error{Shape: shapeJSONBody, Detail: fmt.Sprintf("content type %q on a JSON route", clip(mt)), Err: ErrMalformedBody}
 	}
-	x := extractor{s: jsonScanner{b: b}, shape: r.shape, stream: -1, tools: r.Operation == OpResponses,
-		maxModels: maxModels, room: maxModels - len(r.Models()), names: names}
+	// Field by field, not a composite literal: the literal of this
+	// kilobyte-sized struct (the scanner's stop window is most of it) is
+	// built by copying a static template and then copied again into x,
+	// twice the stores and a cold read of the template on every body.
+	var x extractor
+	x.s.b, x.shape, x.stream, x.tools = b, r.shape, -1, r.Operation == OpResponses
+	x.maxModels, x.room, x.names = maxModels, maxModels-len(r.Models()), names
 	if r.shape == shapeGoogle {
 		x.provider, x.pub = r.Provider, r.pub
 		for _, m := range r.Models() {

@@ -89,7 +89,8 @@ func (p *Parser) ParseRealtimeFrame(rt *Route, frame []byte) (Route, error) {
 		return Route{}, &Error{Shape: shapeRealtime, Detail: fmt.Sprintf("%s route has no realtime frames", rt.Operation), Err: ErrMalformedBody}
 	}
 	limit := p.maxModels()
-	x := extractor{s: jsonScanner{b: frame}, stream: -1, maxModels: limit, room: limit - len(rt.Models())}
+	var x extractor // field by field: see parseJSONBody
+	x.s.b, x.stream, x.maxModels, x.room = frame, -1, limit, limit-len(rt.Models())
 	if err := x.realtimeFrame(); err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.Shape == shapeJSONBody {
