@@ -353,6 +353,7 @@ type Side struct {
 	Failed   int64
 	Elapsed  time.Duration
 	CPU      time.Duration // the server process's user+system CPU
+	Rest     time.Duration // the load generator's and the upstream's, meanwhile
 }
 
 // PerSecond is the side's throughput.
@@ -369,6 +370,15 @@ func (s Side) CPUPerRequest() time.Duration {
 		return 0
 	}
 	return s.CPU / time.Duration(s.Requests)
+}
+
+// RestPerRequest is the CPU the load generator and the upstream spent per
+// request completed by this side.
+func (s Side) RestPerRequest() time.Duration {
+	if s.Requests == 0 {
+		return 0
+	}
+	return s.Rest / time.Duration(s.Requests)
 }
 
 // Result is one comparison on one shape.

@@ -55,6 +55,9 @@ func TestRunServesEveryShapeThroughEveryRole(t *testing.T) {
 		assert.Positive(t, r.B.Requests, "%s %s: %s served nothing", r.Comparison.Name, r.Shape, r.B.Role)
 		assert.Zero(t, r.A.Failed+r.B.Failed)
 		assert.Positive(t, r.Ratio())
+		// The load generator's CPU is read for each side's rounds.
+		assert.Positive(t, r.A.Rest, "%s %s: no load generator CPU for %s", r.Comparison.Name, r.Shape, r.A.Role)
+		assert.Positive(t, r.B.Rest, "%s %s: no load generator CPU for %s", r.Comparison.Name, r.Shape, r.B.Role)
 	}
 
 	var table strings.Builder

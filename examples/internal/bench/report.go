@@ -9,10 +9,11 @@ import (
 
 // WriteTable writes the results as a Markdown table: throughput ratio with
 // its per-round spread, the goal, and each server's throughput and CPU per
-// request.
+// request, and the CPU per request of the rest of the machine (load
+// generator and upstream) while each side was measured.
 func WriteTable(w io.Writer, results []Result) {
-	fmt.Fprintln(w, "| comparison | shape | ratio (B/A) | rounds min-max | goal | A req/s | A CPU/req | B req/s | B CPU/req |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| comparison | shape | ratio (B/A) | rounds min-max | goal | A req/s | A CPU/req | B req/s | B CPU/req | rest CPU/req A / B |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range results {
 		lo, hi := r.Spread()
 		goal := r.Comparison.GoalFor(r.Shape)
@@ -23,10 +24,11 @@ func WriteTable(w io.Writer, results []Result) {
 				mark = " (below goal)"
 			}
 		}
-		fmt.Fprintf(w, "| %s | %s | %.3f%s | %.3f-%.3f | %s | %s %.0f | %s | %s %.0f | %s |\n",
+		fmt.Fprintf(w, "| %s | %s | %.3f%s | %.3f-%.3f | %s | %s %.0f | %s | %s %.0f | %s | %s / %s |\n",
 			shortName(r.Comparison), r.Shape, r.Ratio(), mark, lo, hi, goalText,
 			r.A.Role, r.A.PerSecond(), us(r.A.CPUPerRequest().Seconds()),
-			r.B.Role, r.B.PerSecond(), us(r.B.CPUPerRequest().Seconds()))
+			r.B.Role, r.B.PerSecond(), us(r.B.CPUPerRequest().Seconds()),
+			us(r.A.RestPerRequest().Seconds()), us(r.B.RestPerRequest().Seconds()))
 	}
 }
 

@@ -108,7 +108,7 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 			if !strings.Contains(shape.Name, o.Shape) {
 				continue
 			}
-			res, err := compare(ctx, o, c, shape, byRole[c.A], byRole[c.B])
+			res, err := compare(ctx, o, c, shape, byRole[c.A], byRole[c.B], up)
 			if err != nil {
 				return nil, err
 			}
@@ -118,8 +118,9 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 	return results, nil
 }
 
-// compare runs o.Rounds pairs of rounds, alternating which side goes first.
-func compare(ctx context.Context, o Options, c Comparison, shape Shape, a, b *server) (Result, error) {
+// compare runs o.Rounds pairs of rounds, alternating which side goes first;
+// up is the upstream both sides call.
+func compare(ctx context.Context, o Options, c Comparison, shape Shape, a, b, up *server) (Result, error) {
 	res := Result{Comparison: c, Shape: shape.Name, A: Side{Role: a.role}, B: Side{Role: b.role}}
 	for _, s := range []*server{a, b} {
 		Load(ctx, s.base, shape, o.Conns, o.Warmup)
@@ -136,10 +137,19 @@ func compare(ctx context.Context, o Options, c Comparison, shape Shape, a, b *se
 			if s == b {
 				side, idx = &res.B, 1
 			}
+			rest0, err := restCPU(up)
+			if err != nil {
+				return res, err
+			}
 			n, failed, elapsed, cpu, err := round(ctx, o, s, shape)
 			if err != nil {
 				return res, err
 			}
+			rest1, err := restCPU(up)
+			if err != nil {
+				return res, err
+			}
+			side.Rest += rest1 - rest0
 			side.Requests += n
 			side.Failed += failed
 			side.Elapsed += elapsed
@@ -155,6 +165,20 @@ func compare(ctx context.Context, o Options, c Comparison, shape Shape, a, b *se
 		return res, fmt.Errorf("bench: %s, %s: %d requests failed", c.Name, shape.Name, res.A.Failed+res.B.Failed)
 	}
 	return res, ctx.Err()
+}
+
+// restCPU is the CPU used so far by the rest of the measured machine: the
+// load generator (this process) and the upstream. A server's own CPU per
+// request is not all a ratio of throughputs sees: on a machine that all
+// three share, a slower server can also cost its client and upstream more
+// per request (more wake-ups), which this shows.
+func restCPU(up *server) (time.Duration, error) {
+	self, err := ProcessCPU(os.Getpid())
+	if err != nil {
+		return 0, err
+	}
+	u, err := up.cpu()
+	return self + u, err
 }
 
 func round(ctx context.Context, o Options, s *server, shape Shape) (n, failed int64, elapsed, cpu time.Duration, err error) {
